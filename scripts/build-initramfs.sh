@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# build-initramfs.sh - build the busybox initramfs the test guests boot.
+#
+# Usage: scripts/build-initramfs.sh [OUT]    (default build/initramfs.cpio.gz)
+#
+# Contents:
+#   /init, /bin/busybox             guest/init and the static busybox
+#   /vfold/run-tests                guest/run-tests
+#   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
+#                                   Debian binaries)
+#   /vfold/selftests/               every program tools/testing/selftests/sched
+#                                   builds or lists, and kselftest-list.txt,
+#                                   its run list (the Makefile's emit_tests)
+#   /lib*, /usr/lib*                every shared library and the ELF
+#                                   interpreter those programs need, at the
+#                                   host's paths, so no ld.so.conf is needed
+#
+# The selftests are built out of tree in build/selftests/sched against uapi
+# headers exported to build/selftests/headers, so build/linux stays clean.
+# Programs come from the Makefile's variables, not a list here, so a new
+# test added to the Makefile is picked up without editing this script.
+# Exit codes: 1 usage or missing input, 2 selftest build failed,
+# 3 archive failed.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$top/build/initramfs.cpio.gz}
+case "$out" in
+-*) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 1 ;;
+esac
+
+tree=$top/build/linux
+sched=$tree/tools/testing/selftests/sched
+hdr=$top/build/selftests/headers
+obj=$top/build/selftests/sched
+stage=$top/build/initramfs.d
+tools=(/bin/busybox /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng)
+
+for f in "${tools[@]}"; do
+	[ -x "$f" ] || { echo "build-initramfs: $f missing; run scripts/install-deps.sh" >&2; exit 1; }
+done
+[ -f "$sched/Makefile" ] || { echo "build-initramfs: $sched missing; run scripts/prepare-tree.sh" >&2; exit 1; }
+
+# The selftest Makefiles default to headers inside the source tree
+# (usr/include); an O= headers export keeps them out of build/linux.
+echo "build-initramfs: uapi headers in $hdr"
+mkdir -p "$hdr" "$obj"
+if ! make -s -C "$tree" O="$hdr" ARCH=x86_64 headers >"$hdr/build.log" 2>&1; then
+	tail -20 "$hdr/build.log" >&2
+	exit 2
+fi
+
+kself=(make -s -C "$sched" OUTPUT="$obj" COLLECTION=sched
+	KHDR_INCLUDES="-isystem $hdr/usr/include")
+echo "build-initramfs: selftests in $obj"
+if ! "${kself[@]}" all >"$obj/build.log" 2>&1; then
+	cat "$obj/build.log" >&2
+	exit 2
+fi
+
+# Ask lib.mk itself which files make up the tests: it has already
+# prefixed the generated ones with OUTPUT; TEST_PROGS and TEST_FILES stay
+# relative to the source directory.
+query='vfold-files: ; @printf "%s\n" $(TEST_GEN_PROGS) $(TEST_GEN_PROGS_EXTENDED) $(TEST_GEN_FILES) $(TEST_CUSTOM_PROGS) $(TEST_PROGS) $(TEST_PROGS_EXTENDED) $(TEST_FILES)'
+mapfile -t files < <("${kself[@]}" --eval="$query" vfold-files | sort -u)
+mapfile -t runlist < <("${kself[@]}" emit_tests | sort -u)
+if [ ${#runlist[@]} -eq 0 ]; then
+	echo "build-initramfs: $sched/Makefile lists no tests" >&2
+	exit 2
+fi
+
+rm -rf "$stage"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,vfold/bin,vfold/selftests}
+ln -s bin "$stage/sbin"
+mkdir -p "$stage/usr"
+ln -s ../bin "$stage/usr/bin"
+ln -s ../bin "$stage/usr/sbin"
+# The kernel opens /dev/console for init before init mounts devtmpfs.
+# mknod needs root; without it init's output starts after that mount.
+mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null ||
+	echo "build-initramfs: not root, no /dev/console in the archive" >&2
+
+install -m 755 /bin/busybox "$stage/bin/busybox"
+install -m 755 "$top/guest/init" "$stage/init"
+install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
+
+elves=()
+for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng; do
+	install -m 755 "$f" "$stage/vfold/bin/"
+	elves+=("$f")
+done
+for f in "${files[@]}"; do
+	[ -n "$f" ] || continue
+	# A generated program may also be listed, unprefixed, in TEST_PROGS.
+	case "$f" in
+	/*) src=$f ;;
+	*) if [ -e "$obj/$f" ]; then src=$obj/$f; else src=$sched/$f; fi ;;
+	esac
+	[ -e "$src" ] || { echo "build-initramfs: $src not built" >&2; exit 2; }
+	[ -e "$stage/vfold/selftests/$(basename "$src")" ] && continue
+	cp -a "$src" "$stage/vfold/selftests/"
+	if [ -x "$src" ] && [ -f "$src" ]; then
+		elves+=("$src")
+	fi
+done
+printf '%s\n' "${runlist[@]}" >"$stage/vfold/selftests/kselftest-list.txt"
+
+# ldd prints "name => /path (addr)" for libraries and "/path (addr)" for
+# the interpreter; vdso has no path. Scripts and static programs make ldd
+# fail, which only means there is nothing to copy.
+for elf in "${elves[@]}"; do
+	{ ldd "$elf" 2>/dev/null || true; } |
+		awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+done | sort -u | while IFS= read -r lib; do
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+
+mkdir -p "$(dirname "$out")"
+echo "build-initramfs: $(printf '%s ' "${runlist[@]}")-> $out"
+if ! (cd "$stage" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null --create --format=newc --reproducible --owner=0:0 --quiet |
+	gzip -9n >"$out.tmp"); then
+	rm -f "$out.tmp"
+	exit 3
+fi
+mv "$out.tmp" "$out"
+echo "build-initramfs: $(du -h "$out" | cut -f1) $out"
