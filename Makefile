@@ -1,0 +1,60 @@
+# vfold: cooperative vCPU folding for Linux guests.
+# `make test` and `make demo` install what they need; see README.md.
+
+SCRIPTS := scripts
+
+.PHONY: all deps prepare-tree kernel kernel-prod initramfs export-series \
+	check-series test host-test demo vm clean help
+
+all: test
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## deps           install missing Debian packages (root), or print the command
+deps:
+	$(SCRIPTS)/install-deps.sh
+
+## prepare-tree   build/linux: the pinned kernel source + patches/, as git
+prepare-tree: deps
+	$(SCRIPTS)/prepare-tree.sh
+
+## kernel         build the test kernel (lock debugging) in build/kernel-debug
+kernel: prepare-tree
+	$(SCRIPTS)/build-kernel.sh debug
+
+## kernel-prod    build the benchmark kernel (no lock debugging)
+kernel-prod: prepare-tree
+	$(SCRIPTS)/build-kernel.sh prod
+
+## initramfs      build the guest initramfs (busybox, tests, tools)
+initramfs: prepare-tree
+	$(SCRIPTS)/build-initramfs.sh
+
+## export-series  write build/linux's commits back to patches/
+export-series:
+	$(SCRIPTS)/export-series.sh
+
+## check-series   checkpatch --strict every patch; build at every patch
+check-series: deps
+	$(SCRIPTS)/check-series.sh
+
+## host-test      the harness's own unit tests (no VM)
+host-test:
+	tests/host/run.sh
+
+## test           everything: build, boot, KUnit, selftests; "N passed, N failed"
+test:
+	$(SCRIPTS)/run-tests.sh
+
+## demo           boot a guest and fold/unfold CPUs through the paravirt file
+demo: kernel initramfs
+	$(SCRIPTS)/demo.sh
+
+## vm             boot the test kernel to a guest command: make vm CMD='...'
+vm: kernel initramfs
+	$(SCRIPTS)/run-vm.sh -- $(or $(CMD),true)
+
+## clean          remove build outputs (keeps build/linux and the ccache)
+clean:
+	rm -rf build/kernel-* build/test build/vm build/initramfs* build/selftests
