@@ -5,7 +5,7 @@
 #
 # Contents:
 #   /init, /bin/busybox             guest/init and the static busybox
-#   /vfold/run-tests                guest/run-tests
+#   /vfold/run-tests, /vfold/demo   guest/run-tests, guest/demo
 #   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
 #                                   Debian binaries)
 #   /vfold/selftests/               every program tools/testing/selftests/sched
@@ -28,6 +28,8 @@ out=${1:-$top/build/initramfs.cpio.gz}
 case "$out" in
 -*) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2; exit 1 ;;
 esac
+# Absolute, because the archive is written from inside the staging tree.
+out=$(realpath -m "$out")
 
 tree=$top/build/linux
 sched=$tree/tools/testing/selftests/sched
@@ -61,6 +63,7 @@ fi
 # Ask lib.mk itself which files make up the tests: it has already
 # prefixed the generated ones with OUTPUT; TEST_PROGS and TEST_FILES stay
 # relative to the source directory.
+# shellcheck disable=SC2016  # make, not the shell, expands these
 query='vfold-files: ; @printf "%s\n" $(TEST_GEN_PROGS) $(TEST_GEN_PROGS_EXTENDED) $(TEST_GEN_FILES) $(TEST_CUSTOM_PROGS) $(TEST_PROGS) $(TEST_PROGS_EXTENDED) $(TEST_FILES)'
 mapfile -t files < <("${kself[@]}" --eval="$query" vfold-files | sort -u)
 mapfile -t runlist < <("${kself[@]}" emit_tests | sort -u)
@@ -83,6 +86,7 @@ mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null ||
 install -m 755 /bin/busybox "$stage/bin/busybox"
 install -m 755 "$top/guest/init" "$stage/init"
 install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
+install -m 755 "$top/guest/demo" "$stage/vfold/demo"
 
 elves=()
 for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng; do

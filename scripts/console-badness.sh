@@ -47,7 +47,7 @@ patterns=(
 )
 # The kernel and guest/init echo the guest command (vfold.cmd=...): a
 # command that mentions "BUG:" is not a kernel bug.
-ignore='^(\[[ 0-9.]*\] )?(Kernel command line:|Command line:|vfold-init: uptime )'
+ignore='(\[[ 0-9.]*\] )?(Kernel command line:|Command line:|vfold-init: uptime )'
 
 args=()
 for p in "${patterns[@]}"; do

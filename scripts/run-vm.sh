@@ -21,7 +21,18 @@
 # COMMAND and ARGS are joined with spaces and run by the guest's /init
 # with sh -c, as ssh does, so "-- 'exit 7'" works. The joined command
 # travels on the kernel command line as vfold.cmd="...", so it must not
-# contain double quotes or control characters.
+# contain double quotes or control characters. The kernel command line is
+#   console=ttyS0 panic=-1 loglevel=7 printk.time=0 rdinit=/init
+#   vfold.cmd="COMMAND" [--append ARGS, later ones win]
+# loglevel=7 because KUnit prints its KTAP at KERN_INFO; guest/init lowers
+# the console to loglevel 5 before it runs COMMAND.
+#
+# QEMU runs -M q35 -nographic -no-reboot with stdin from /dev/null; the
+# console goes to stdout and LOG. The exact QEMU command is printed first,
+# a summary line last. The guest's exit code comes back out of band, on a
+# virtio serial port (vfold.verdict) backed by a file. Ctrl-C stops QEMU
+# (exit 130). A KVM that passes the start-up probe but cannot run the
+# guest shows up as a timeout; use --accel tcg there.
 #
 # Exit codes:
 #   0-249  the guest command's exit code: the verdict arrived on the
@@ -116,6 +127,7 @@ verdict=$(mktemp "$vmdir/verdict.XXXXXX")
 probe_log=$(mktemp "$vmdir/kvm-probe.XXXXXX")
 qpid=
 timer=
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
 	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null || true
 	[ -z "$timer" ] || kill "$timer" 2>/dev/null || true
@@ -130,18 +142,24 @@ machine=(-M q35 -cpu "$cpu_model" -m "$mem")
 # rejects this CPU model's MSRs (QEMU then aborts at vCPU reset). Starting
 # the same machine stopped (-S) and quitting at once catches both.
 kvm_works() {
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] || {
+	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 		echo "no read-write /dev/kvm" >"$probe_log"
 		return 1
-	}
-	echo quit | timeout 30 qemu-system-x86_64 "${machine[@]}" -accel kvm \
-		-display none -nodefaults -no-user-config -S -monitor stdio \
+	fi
+	# The subshell reports an aborted QEMU into the probe log, not here.
+	(echo quit | timeout 30 qemu-system-x86_64 "${machine[@]}" -accel kvm \
+		-display none -nodefaults -no-user-config -S -monitor stdio) \
 		>"$probe_log" 2>&1
+}
+
+probe_error() {
+	grep -m1 -e '^qemu-system' -e '^no read-write' "$probe_log" ||
+		tail -1 "$probe_log"
 }
 
 case "$accel" in
 kvm)
-	kvm_works || die "KVM unusable: $(grep -v '^(qemu)\|^QEMU' "$probe_log" | tail -1)"
+	kvm_works || die "KVM unusable: $(probe_error)"
 	accel_arg=kvm
 	;;
 tcg) accel_arg=tcg,thread=multi ;;
@@ -150,7 +168,7 @@ auto)
 		accel=kvm
 		accel_arg=kvm
 	else
-		echo "run-vm: KVM unusable, using TCG: $(grep -v '^(qemu)\|^QEMU' "$probe_log" | tail -1)" >&2
+		echo "run-vm: KVM unusable, using TCG: $(probe_error)" >&2
 		accel=tcg
 		accel_arg=tcg,thread=multi
 	fi
@@ -176,7 +194,7 @@ qemu=(qemu-system-x86_64 "${machine[@]}" -accel "$accel_arg"
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-chardev "file,id=verdict,path=${verdict//,/,,}"
 	-device virtio-serial-pci
-	-device virtserialport,chardev=verdict,name=vfold.verdict
+	-device "virtserialport,chardev=verdict,name=vfold.verdict"
 	"${qemu_extra[@]}")
 
 echo "run-vm: $accel, $cpus CPUs ($nodes nodes x $cores cores x $threads threads), ${mem}M, timeout ${timeout}s, log $log" >&2
