@@ -2,7 +2,7 @@
 """parse-results.py - count the test results in a saved guest console log.
 
 Usage: scripts/parse-results.py [--require-ktap] [--require-tap]
-                                [--summary-only] LOG
+                                [--summary-only] [--expect-skip REGEX] LOG
 
 Reads KUnit's KTAP (documents starting "KTAP version 1") and the TAP of
 guest/run-tests (documents starting "TAP version 13") out of LOG, after
@@ -67,6 +67,7 @@ class Counts:
         self.skipped = 0
         self.reasons = []
         self.kinds = set()
+        self.expect_skip = None
 
     def fail(self, name, reason, n=1):
         self.failed += n
@@ -226,7 +227,9 @@ class Walker:
             block.failures += child.failures
             return
         c = self.counts
-        if is_skip(directive):
+        if is_skip(directive) and c.expect_skip and c.expect_skip.search(full):
+            c.reasons.append(f"EXPECTED SKIP: {full}: {directive}")
+        elif is_skip(directive):
             c.skipped += 1
         elif ok:
             c.passed += 1
@@ -245,6 +248,10 @@ def main():
                     help="no selftest TAP output counts as a failure")
     ap.add_argument("--summary-only", action="store_true",
                     help="print only the final counts line")
+    ap.add_argument("--expect-skip", metavar="REGEX", type=re.compile,
+                    help="skips of tests whose name matches are expected in "
+                         "this configuration (they run in another): listed, "
+                         "not counted")
     args = ap.parse_args()
 
     try:
@@ -255,6 +262,7 @@ def main():
         return 2
 
     counts = Counts()
+    counts.expect_skip = args.expect_skip
     walker = Walker(counts)
     for raw in lines:
         walker.line(raw)

@@ -8,7 +8,8 @@
 # patch), kernel (debug config: lock debugging on), initramfs, host (unit
 # tests of the harness, TAP), vm (boot a 4-CPU, 2-thread-per-core,
 # 2-node guest that runs KUnit at boot and the selftests from
-# guest/run-tests), results (KTAP and TAP parsed from the saved console).
+# guest/run-tests; KTAP and TAP parsed from the saved console), vm-nohz
+# (the same with nohz_full=2-3).
 #
 # The guest is built to give every test what it needs, so a skipped test
 # counts as failed here. A VM that crashed, timed out or showed kernel
@@ -78,15 +79,28 @@ phase initramfs "$top/scripts/build-initramfs.sh" || { fail initramfs; finish; }
 phase host "$top/tests/host/run.sh" >"$out/host.tap" 2>"$out/host.err"
 count_results host "$out/host.tap" --require-tap
 
-phase vm "$top/scripts/run-vm.sh" --quiet --cpus 4 --threads 2 --nodes 2 \
-	--mem 2048 --timeout 1500 --log "$out/console.log" -- /vfold/run-tests
-vm_rc=$?
-case $vm_rc in
-0 | 1) ;;
-251) fail "vm: kernel badness in $out/console.log" ;;
-254) fail "vm: timed out, see $out/console.log" ;;
-255) fail "vm: no verdict (crash?), see $out/console.log" ;;
-*) fail "vm: run-vm.sh exited $vm_rc" ;;
-esac
-count_results guest "$out/console.log" --require-ktap --require-tap
+# run_guest NAME EXPECTED_SKIPS KERNEL_ARGS: boot the guest with extra
+# kernel arguments and count what it ran. EXPECTED_SKIPS is a regex of the
+# tests that need another boot's arguments (they run there).
+run_guest() {
+	local name=$1 expect_skip=$2 rc
+	shift 2
+	phase "$name" "$top/scripts/run-vm.sh" --quiet --cpus 4 --threads 2 \
+		--nodes 2 --mem 2048 --timeout 1500 --log "$out/$name.log" \
+		--append "schedstats=enable $*" -- /vfold/run-tests
+	rc=$?
+	case $rc in
+	0 | 1) ;;
+	251) fail "$name: kernel badness in $out/$name.log" ;;
+	254) fail "$name: timed out, see $out/$name.log" ;;
+	255) fail "$name: no verdict (crash?), see $out/$name.log" ;;
+	*) fail "$name: run-vm.sh exited $rc" ;;
+	esac
+	count_results "$name" "$out/$name.log" --require-ktap --require-tap \
+		${expect_skip:+--expect-skip "$expect_skip"}
+}
+
+run_guest vm '\.nohz_full_'
+# Again with the marked CPUs in nohz_full, where the tick must stay on.
+run_guest vm-nohz '' nohz_full=2-3
 finish
