@@ -4,7 +4,7 @@
 SCRIPTS := scripts
 
 .PHONY: all deps prepare-tree kernel kernel-prod initramfs export-series \
-	check-series test host-test demo vm clean help
+	check-series test host-test demo bench-drain vm clean help
 
 all: test
 
@@ -51,10 +51,14 @@ test:
 demo: kernel initramfs
 	$(SCRIPTS)/demo.sh
 
+## bench-drain    time how fast paravirt CPUs drain and refill (~10 min)
+bench-drain: kernel-prod initramfs
+	$(SCRIPTS)/bench-drain.sh
+
 ## vm             boot the test kernel to a guest command: make vm CMD='...'
 vm: kernel initramfs
 	$(SCRIPTS)/run-vm.sh -- $(or $(CMD),true)
 
 ## clean          remove build outputs (keeps build/linux and the ccache)
 clean:
-	rm -rf build/kernel-* build/test build/vm build/initramfs* build/selftests
+	rm -rf build/kernel-* build/test build/vm build/initramfs* build/selftests build/bench

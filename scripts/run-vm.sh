@@ -12,8 +12,10 @@
 #   --append ARGS     extra kernel arguments; may repeat
 #   --timeout SEC     kill the guest after SEC seconds (default 600)
 #   --log PATH        console log (default build/vm/console.log)
-#   --accel MODE      auto|kvm|tcg (default auto: KVM if a probe of this
-#                     machine under KVM starts, else TCG)
+#   --accel MODE      auto|kvm|tcg|tcg-single (default auto: KVM if a
+#                     probe of this machine under KVM starts, else TCG).
+#                     TCG runs one host thread per vCPU; tcg-single runs
+#                     all vCPUs in one thread, which -icount requires
 #   --cpu-model M     QEMU -cpu model (default max)
 #   --qemu-arg ARG    pass ARG to QEMU as one argument; may repeat
 #   --quiet           do not echo the console, only write the log
@@ -103,7 +105,7 @@ cmd="$*"
 for v in cpus threads nodes mem timeout; do
 	[[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "--$v must be a positive integer, not '${!v}'"
 done
-case "$accel" in auto | kvm | tcg) ;; *) die "--accel must be auto, kvm or tcg" ;; esac
+case "$accel" in auto | kvm | tcg | tcg-single) ;; *) die "--accel must be auto, kvm, tcg or tcg-single" ;; esac
 [ $((cpus % (threads * nodes))) -eq 0 ] ||
 	die "--cpus $cpus is not a multiple of --threads $threads x --nodes $nodes"
 [ $((mem % nodes)) -eq 0 ] || die "--mem $mem does not split evenly over $nodes nodes"
@@ -163,6 +165,7 @@ kvm)
 	accel_arg=kvm
 	;;
 tcg) accel_arg=tcg,thread=multi ;;
+tcg-single) accel_arg=tcg,thread=single ;;
 auto)
 	if kvm_works; then
 		accel=kvm

@@ -3,8 +3,9 @@
 #
 # Usage: tests/host/run.sh
 #
-# Checks scripts/parse-results.py and scripts/console-badness.sh against
-# the hand-written logs in tests/host/fixtures/, runs guest/run-tests on
+# Checks scripts/parse-results.py, scripts/console-badness.sh and
+# scripts/bench-drain-report.py against the hand-written logs in
+# tests/host/fixtures/ (and variants made from them), runs guest/run-tests on
 # the host (under busybox sh) with fake test programs, and checks that
 # scripts/run-vm.sh rejects bad arguments before starting QEMU. Every
 # check has a broken case that must make it fire. No VM is booted.
@@ -15,6 +16,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fix=$top/tests/host/fixtures
 parse=$top/scripts/parse-results.py
+drain=$top/scripts/bench-drain-report.py
 badness=$top/scripts/console-badness.sh
 scratch=$top/build/host-tests
 rm -rf "$scratch"
@@ -79,6 +81,10 @@ check_parse "passing TAP, exit code 1" "$fix/selftest-exitcode.log" \
 	"2 passed, 1 failed, 0 skipped" 1
 check_parse "exit-code pass and a skipped empty plan" "$fix/selftest-skip.log" \
 	"1 passed, 0 failed, 1 skipped" 0 --require-tap
+check_parse "skips counted without --expect-skip" "$fix/expected-skip.log" \
+	"1 passed, 0 failed, 2 skipped" 0
+check_parse "--expect-skip drops only matching skips" "$fix/expected-skip.log" \
+	"1 passed, 0 failed, 1 skipped" 0 --expect-skip '\.nohz_full_'
 check_parse "--require-ktap without KTAP" "$fix/selftest-skip.log" \
 	"1 passed, 1 failed, 1 skipped" 1 --require-ktap
 check_parse "--require-tap without TAP" "$fix/not-ok.log" \
@@ -138,6 +144,108 @@ printf '%s\n' \
 	'Warning: unable to open an initial console.' \
 	'cyclictest: WARN: stat /dev/cpu_dma_latency failed' >"$scratch/benign.log"
 check_badness "quiet on command echoes and user-space warnings" "$scratch/benign.log" 0
+
+# check_drain NAME LOG RC SUMMARY [ROW "TRIALS P50 P99 MAX"]...
+# The report's last line must contain SUMMARY, and each named table row
+# must read as given (spaces squeezed).
+check_drain() {
+	local name=$1 log=$2 want_rc=$3 want=$4 out rc=0 got bad=
+	shift 4
+	out=$("$drain" "$log" 2>&1) || rc=$?
+	[ "$rc" -eq "$want_rc" ] || bad+="want exit $want_rc, got $rc; "
+	[[ ${out##*$'\n'} == *"$want"* ]] || bad+="want last line with '$want'; "
+	while [ $# -ge 2 ]; do
+		got=$(grep -F "  $1  " <<<"$out" | tr -s ' ' | sed 's/^ //') || true
+		[ "$got" = "$1 $2" ] || bad+="want row '$1 $2', got '$got'; "
+		shift 2
+	done
+	if [ -z "$bad" ]; then
+		record 1 "bench-drain: $name" ""
+	else
+		record 0 "bench-drain: $name" "$bad"$'\n'"$out"
+	fi
+}
+
+# Four trials worked out by hand in the fixture: drain 0.25, 4.1 (a tick
+# push), 12.5 (three ticks) and 0.3 ms (the load balancer moves the last
+# hog, after the pushes); give-back 3, 1, 10, 0.4 ms.
+dfix=$fix/bench-drain.log
+check_drain "hand-computed trials" "$dfix" 0 "1 configs, 4 trials: all checks passed" \
+	"drain (ms)" "4 0.300 12.500 12.500" \
+	"drain (ticks)" "4 0 3 3" \
+	"give-back (ms)" "4 1.000 10.000 10.000" \
+	"give-back (ticks)" "4 0 2 2"
+
+out=$("$drain" "$dfix" 2>&1) || true
+want="  softirqs on the marked CPUs while marked: 1, 1 over 1 ms; longest 2.000 ms SCHED on CPU 2 in trial 3"
+if grep -qxF "$want" <<<"$out"; then
+	record 1 "bench-drain: the longest softirq on a marked CPU" ""
+else
+	record 0 "bench-drain: the longest softirq on a marked CPU" "want '$want' in:"$'\n'"$out"
+fi
+
+# 100 trials, CRLF like a serial console: trial k drains in k^2 us (one
+# tick inside the drain when k is a multiple of 10) and gives back in
+# 10k us. Nearest-rank p50 and p99 are the 50th and 99th values: 2.500
+# and 9.801 ms; interpolation would give 2.550 and 9.803.
+gen=$scratch/bench-drain-100.log
+{
+	echo "bench-drain: begin label=gen kernel=x cpus=2 hogs=2 mark=1 trials=100 hold_ms=200 settle_ms=200"
+	echo "bench-drain: hogs 7 8"
+	for k in $(seq 1 100); do
+		s=$((100 + k))
+		echo "bench-drain: trial $k begin"
+		printf ' sh-5 [000] ..... %d.000000: sched_paravirt_mask: mask=00000002\n' $s
+		if [ $((k % 10)) -eq 0 ]; then
+			printf ' hog-7 [001] d.h.. %d.%06d: hrtimer_expire_entry: hrtimer=00000000a function=tick_nohz_handler now=1\n' $s $((k * k - 1))
+		fi
+		printf ' migration/1-9 [001] d..2. %d.%06d: sched_paravirt_push: comm=hog pid=7 src_cpu=1 dst_cpu=0 reason=mark\n' $s $((k * k))
+		printf ' <idle>-0 [001] d.h1. %d.100000: hrtimer_expire_entry: hrtimer=00000000a function=tick_nohz_handler now=2\n' $s
+		printf ' <idle>-0 [001] d.h1. %d.104000: hrtimer_expire_entry: hrtimer=00000000a function=tick_nohz_handler now=3\n' $s
+		printf ' sh-5 [000] ..... %d.200000: sched_paravirt_mask: mask=00000000\n' $s
+		printf ' <idle>-0 [001] d..2. %d.%06d: sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=hog next_pid=8 next_prio=120\n' $s $((200000 + 10 * k))
+		echo "bench-drain: trial $k before 7:1 8:0"
+		echo "bench-drain: trial $k after 7:0 8:0"
+		echo "bench-drain: trial $k end"
+	done
+	echo "bench-drain: end trials=100"
+} | sed 's/$/\r/' >"$gen"
+check_drain "100 trials, nearest-rank percentiles, CRLF" "$gen" 0 "1 configs, 100 trials: all checks passed" \
+	"drain (ms)" "100 2.500 9.801 10.000" \
+	"drain (ticks)" "100 0 1 1" \
+	"give-back (ms)" "100 0.500 0.990 1.000" \
+	"give-back (ticks)" "100 0 0 0"
+
+# Each check, fired alone by one edit of the hand-written fixture.
+dcase() {
+	local name=$1 script=$2
+	shift 2
+	sed "$script" "$dfix" >"$scratch/drain-case.log"
+	check_drain "$name" "$scratch/drain-case.log" "$@"
+}
+dcase "fires on a hog left on a marked CPU" \
+	's/^bench-drain: trial 2 after 101:0/bench-drain: trial 2 after 101:3/' \
+	1 "fixture: 1 violations"
+dcase "fires on a hog run on a marked CPU after its drain" \
+	'/13.050100: sched_switch/a\
+     kworker/2:1-41      [002] d..2.    13.060000: sched_switch: prev_comm=kworker/2:1 prev_pid=41 prev_prio=120 prev_state=I ==> next_comm=hog next_pid=103 next_prio=120' \
+	1 "fixture: 1 late runs"
+dcase "fires on a hog moved onto a marked CPU" \
+	'/13.000300: sched_migrate_task/a\
+          <idle>-0       [002] ..s2.    13.100000: sched_migrate_task: comm=hog pid=104 prio=120 orig_cpu=1 dest_cpu=2' \
+	1 "fixture: 1 hogs moved onto a marked CPU"
+dcase "fires on a trial without its unmark event" '/12.200000: sched_paravirt_mask/d' \
+	1 "fixture: 1 incomplete" "drain (ms)" "3 0.300 4.100 4.100"
+# shellcheck disable=SC2016  # a sed address, not a shell expansion
+dcase "fires on a guest cut short" '/^bench-drain: trial 4 end/,$d' \
+	1 "fixture: 2 incomplete"
+dcase "fires on a log without tick events" '/hrtimer_expire_entry/d' \
+	1 "fixture: no tick events" "drain (ticks)" "4 0 0 0"
+dcase "ranks a missing give-back last, as longer than the hold" '/10.203000: sched_switch/d' \
+	0 "all checks passed" "give-back (ms)" "4 1.000 > 200 > 200" "give-back (ticks)" "4 0 - -"
+dcase "a log with no run" '/^bench-drain: begin/d' \
+	2 "no 'bench-drain: begin' line"
+check_drain "unreadable log" "$fix/does-not-exist.log" 2 "No such file or directory"
 
 # guest/run-tests with fake programs: each runner rule has a case.
 st=$scratch/selftests
@@ -220,6 +328,7 @@ vm_case "memory not divisible by nodes" --nodes 2 --mem 1001 -- true
 vm_case "an unknown option" --cpu 4 -- true
 vm_case "a missing kernel" --kernel "$scratch/no-bzImage" -- true
 vm_case "a bad accel" --accel xen -- true
+vm_case "a misspelt single-thread TCG" --accel tcg-singel -- true
 
 echo "TAP version 13"
 echo "1..${#results[@]}"
