@@ -4,7 +4,7 @@
 SCRIPTS := scripts
 
 .PHONY: all deps prepare-tree kernel kernel-prod initramfs export-series \
-	check-series test host-test demo bench-drain vm clean help
+	check-series test host-test demo bench-drain bench-governor vm clean help
 
 all: test
 
@@ -54,6 +54,11 @@ demo: kernel initramfs
 ## bench-drain    time how fast paravirt CPUs drain and refill (~10 min)
 bench-drain: kernel-prod initramfs
 	$(SCRIPTS)/bench-drain.sh
+
+## bench-governor time the steal governor's fold and give-back (~4 min;
+##                debug kernel: only it has the steal injection)
+bench-governor: kernel initramfs
+	$(SCRIPTS)/bench-governor.sh
 
 ## vm             boot the test kernel to a guest command: make vm CMD='...'
 vm: kernel initramfs

@@ -48,26 +48,17 @@ Exit codes: 0 clean, 1 any of the checks fired (the tables still print),
 """
 
 import math
+import os
 import re
 import sys
 
+# No __pycache__ in the checkout.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from tracelog import FIELD, ms, nearest_rank, parse_cpulist, parse_event, parse_mask  # noqa: E402
+
 MARKER = re.compile(r"^bench-drain: (.*)$")
-TRACE = re.compile(
-    r"^\s*(?P<comm>.*)-(?P<pid>\d+)\s+\[(?P<cpu>\d+)\]\s+(?:\S+\s+)?"
-    r"(?P<sec>\d+)\.(?P<frac>\d+):\s+(?P<event>\w+):\s?(?P<body>.*)$"
-)
-FIELD = re.compile(r"(\w+)=(\S*)")
 TICK_FUNCTION = "tick_nohz_handler"
-
-
-class Event:
-    __slots__ = ("ts", "cpu", "name", "fields")
-
-    def __init__(self, ts, cpu, name, fields):
-        self.ts = ts
-        self.cpu = cpu
-        self.name = name
-        self.fields = fields
 
 
 class Trial:
@@ -85,27 +76,6 @@ class Run:
         self.params = params
         self.hogs = set()
         self.trials = []
-
-
-def parse_ts(sec, frac):
-    """Trace timestamp to integer nanoseconds."""
-    return int(sec) * 1_000_000_000 + int(frac.ljust(9, "0")[:9])
-
-
-def parse_cpulist(text):
-    cpus = set()
-    for part in text.split(","):
-        if not part:
-            continue
-        lo, _, hi = part.partition("-")
-        cpus.update(range(int(lo), int(hi or lo) + 1))
-    return cpus
-
-
-def parse_mask(text):
-    """A %*pb cpumask such as "00000000,000000f0" to a set of CPUs."""
-    value = int(text.replace(",", ""), 16)
-    return {cpu for cpu in range(value.bit_length()) if value >> cpu & 1}
 
 
 def parse_placement(text):
@@ -157,11 +127,9 @@ def parse_log(path, text):
             continue
         if trial is None:
             continue
-        m = TRACE.match(line)
-        if m:
-            trial.events.append(Event(parse_ts(m.group("sec"), m.group("frac")),
-                                      int(m.group("cpu")), m.group("event"),
-                                      dict(FIELD.findall(m.group("body")))))
+        event = parse_event(line)
+        if event:
+            trial.events.append(event)
     return runs
 
 
@@ -285,12 +253,6 @@ def tick_period_ns(trials):
     return max(counts, key=lambda gap: (counts[gap], -gap))
 
 
-def nearest_rank(ordered, p):
-    """The p-th percentile of an ascending list, nearest-rank method."""
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
-
-
 def column(values, fmt, unseen):
     """p50, p99, max of @values; None (not seen) ranks last, shown as @unseen."""
     ordered = sorted(values, key=lambda v: (v is None, v or 0))
@@ -299,10 +261,6 @@ def column(values, fmt, unseen):
         v = nearest_rank(ordered, p)
         out.append(unseen if v is None else fmt(v))
     return out
-
-
-def ms(ns):
-    return f"{ns / 1e6:.3f}"
 
 
 def report_run(run, show_trials):

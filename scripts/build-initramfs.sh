@@ -7,6 +7,7 @@
 #   /init, /bin/busybox             guest/init and the static busybox
 #   /vfold/run-tests, /vfold/demo   guest/run-tests, guest/demo
 #   /vfold/bench-drain              guest/bench-drain
+#   /vfold/bench-governor           guest/bench-governor
 #   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
 #                                   Debian binaries)
 #   /vfold/selftests/               every program tools/testing/selftests/sched
@@ -89,6 +90,7 @@ install -m 755 "$top/guest/init" "$stage/init"
 install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
 install -m 755 "$top/guest/demo" "$stage/vfold/demo"
 install -m 755 "$top/guest/bench-drain" "$stage/vfold/bench-drain"
+install -m 755 "$top/guest/bench-governor" "$stage/vfold/bench-governor"
 
 elves=()
 for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng; do

@@ -23,7 +23,9 @@ debug | prod) ;;
 esac
 
 tree=$top/build/linux
-out=$top/build/kernel-$flavor
+# VFOLD_KERNEL_OUT: another build directory (check-series builds there, so
+# that checking old commits does not disturb the kernel the tests boot).
+out=${VFOLD_KERNEL_OUT:-$top/build/kernel-$flavor}
 frags=("$top/kernel/configs/vfold.config" "$top/kernel/configs/$flavor.config")
 [ -d "$tree/.git" ] || { echo "build-kernel: run scripts/prepare-tree.sh first" >&2; exit 1; }
 

@@ -5,8 +5,8 @@
 # Usage: scripts/check-series.sh [--no-build]
 #
 # The build check checks out each commit of build/linux in turn and
-# builds it incrementally with the debug config (only what a commit
-# touches recompiles), then returns to the tip. Exit codes: 1 setup,
+# builds it incrementally with the debug config in build/kernel-check
+# (only what a commit touches recompiles), then returns to the tip. Exit codes: 1 setup,
 # 2 checkpatch, 3 a commit does not build.
 set -euo pipefail
 
@@ -44,7 +44,8 @@ selftests=$top/build/check-selftests
 for c in $(git -C "$tree" rev-list --reverse vfold-base..HEAD); do
 	subject=$(git -C "$tree" log -1 --format=%s "$c")
 	git -C "$tree" checkout -q -f --detach "$c"
-	if ! VFOLD_CONFIG_CHECK=0 "$top/scripts/build-kernel.sh" debug >/dev/null; then
+	if ! VFOLD_CONFIG_CHECK=0 VFOLD_KERNEL_OUT="$top/build/kernel-check" \
+		"$top/scripts/build-kernel.sh" debug >/dev/null; then
 		echo "check-series: kernel does not build at: $subject" >&2
 		exit 3
 	fi

@@ -3,8 +3,9 @@
 #
 # Usage: tests/host/run.sh
 #
-# Checks scripts/parse-results.py, scripts/console-badness.sh and
-# scripts/bench-drain-report.py against the hand-written logs in
+# Checks scripts/parse-results.py, scripts/console-badness.sh,
+# scripts/bench-drain-report.py and scripts/bench-governor-report.py
+# against the hand-written logs in
 # tests/host/fixtures/ (and variants made from them), runs guest/run-tests on
 # the host (under busybox sh) with fake test programs, and checks that
 # scripts/run-vm.sh rejects bad arguments before starting QEMU. Every
@@ -17,6 +18,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 fix=$top/tests/host/fixtures
 parse=$top/scripts/parse-results.py
 drain=$top/scripts/bench-drain-report.py
+governor=$top/scripts/bench-governor-report.py
 badness=$top/scripts/console-badness.sh
 scratch=$top/build/host-tests
 rm -rf "$scratch"
@@ -246,6 +248,146 @@ dcase "ranks a missing give-back last, as longer than the hold" '/10.203000: sch
 dcase "a log with no run" '/^bench-drain: begin/d' \
 	2 "no 'bench-drain: begin' line"
 check_drain "unreadable log" "$fix/does-not-exist.log" 2 "No such file or directory"
+
+# check_gov NAME LOG RC SUMMARY [ROW]...
+# The report's last line must contain SUMMARY, and each ROW, given with
+# spaces squeezed and starting with its config, step, keep and phase,
+# must be a line of the table.
+check_gov() {
+	local name=$1 log=$2 want_rc=$3 want=$4 out rc=0 got bad=
+	shift 4
+	out=$("$governor" "$log" 2>&1) || rc=$?
+	[ "$rc" -eq "$want_rc" ] || bad+="want exit $want_rc, got $rc; "
+	[[ ${out##*$'\n'} == *"$want"* ]] || bad+="want last line with '$want'; "
+	for row in "$@"; do
+		got=$(tr -s ' ' <<<"$out" | sed 's/^ //' |
+			grep -F "$(cut -d' ' -f1-4 <<<"$row") ") || true
+		[ "$got" = "$row" ] || bad+="want row '$row', got '$got'; "
+	done
+	if [ -z "$bad" ]; then
+		record 1 "bench-governor: $name" ""
+	else
+		record 0 "bench-governor: $name" "$bad"$'\n'"$out"
+	fi
+}
+
+# Two trials of two steps on 8 CPUs, worked out by hand in the fixture,
+# one governor run every 100 ms. Host 4: keep 4, mark 4 (2 cores to
+# fold); folds after 2 and 3 runs (150.1, 210.1 ms), empty again after 5
+# and 5 (450.1, 410.1 ms). Host 2: keep 2, mark 6 (3 cores); folds after
+# 3 runs via 4 marked, and 2 (280.05, 150.05 ms), empty after 9 and 8
+# (880.05, 750.05 ms). Nearest-rank p50 of two values is the lower one.
+gfix=$fix/bench-governor.log
+check_gov "hand-computed steps" "$gfix" 0 "1 configs, 4 steps: all checks passed" \
+	"fixture 4/8 4 fold 2 2 3 150.100 210.100 | 2 200 2000" \
+	"fixture 4/8 4 give-back 2 5 5 410.100 450.100 | 2 200 2000" \
+	"fixture 2/8 2 fold 2 2 3 150.050 280.050 | 3 300 3000" \
+	"fixture 2/8 2 give-back 2 8 9 750.050 880.050 | 3 300 3000"
+
+out=$("$governor" "$gfix" 2>&1) || true
+want="    one-step folds 1 of 2; mask changes after the target while injected: p50 0, max 0; released at the target in 2 of 2"
+if grep -qxF "$want" <<<"$out"; then
+	record 1 "bench-governor: a fold through an intermediate mask is not one step" ""
+else
+	record 0 "bench-governor: a fold through an intermediate mask is not one step" "want '$want' in:"$'\n'"$out"
+fi
+
+# Ten trials, CRLF like a serial console, on 4 CPUs stepping to 2 host
+# CPUs (keep 2, one core to fold). Governor runs at .05, .15, ... .95 s
+# after the injection and 0.06 s, 0.16 s, ... after the release; the mask
+# changes in trial k's k-th run after the injection (100k - 50 ms) and
+# its (11 - k)-th run after the release (60 + 100 (10 - k) ms).
+# Nearest-rank p50 is the 5th of the 10 values: 5 runs, 450 and 460 ms
+# (interpolation would say 5.5 runs, 500 and 510 ms).
+gen=$scratch/bench-governor-10.log
+{
+	echo "bench-governor: begin label=gen kernel=x build=#1 cpus=4 interval_ms=100 steps=2:2-3 trials=10 hold_ms=1000 target_limit_ms=5000 giveback_limit_ms=20000 settle_ms=300"
+	echo "bench-governor: topology 0:0-1 1:0-1 2:2-3 3:2-3"
+	echo "bench-governor: settled intervals=3 demand=3990 steal=0 kept=4 mask="
+	for k in $(seq 1 10); do
+		s=$((100 + 10 * k))
+		echo "bench-governor: trial $k step 2 begin mask="
+		printf ' sh-5 [001] ..... %d.000000: tracing_mark_write: inject host_cpus=2 intervals=%d\n' $s $((100 * k))
+		for sec in $s $((s + 1)); do
+			for r in $(seq 1 10); do
+				ts=$(printf '%d.%02d0000' "$sec" $((r * 10 - 5)))
+				echo " kworker/u8:1-9 [000] ..... $ts: workqueue_execute_start: work struct 0000000012345678: function pvgov_work_fn"
+				if [ "$sec" -eq $s ] && [ "$r" -eq "$k" ]; then
+					echo " kworker/u8:1-9 [000] ..... $ts: sched_paravirt_mask: mask=0000000c"
+				elif [ "$sec" -ne $s ] && [ "$r" -eq $((11 - k)) ]; then
+					echo " kworker/u8:1-9 [000] ..... $ts: sched_paravirt_mask: mask=00000000"
+				fi
+			done
+			[ "$sec" -eq $s ] &&
+				printf ' sh-5 [001] ..... %d.990000: tracing_mark_write: release intervals=%d\n' $s $((100 * k + 10))
+		done
+		printf ' sh-5 [001] ..... %d.000000: tracing_mark_write: end intervals=%d\n' $((s + 2)) $((100 * k + 20))
+		echo "bench-governor: trial $k step 2 counters inject=$((100 * k)) release=$((100 * k + 10)) end=$((100 * k + 20))"
+		echo "bench-governor: trial $k step 2 end mask="
+	done
+	echo "bench-governor: end trials=10"
+} | sed 's/$/\r/' >"$gen"
+check_gov "10 trials, nearest-rank percentiles, CRLF" "$gen" 0 "1 configs, 10 steps: all checks passed" \
+	"gen 2/4 2 fold 10 5 10 450.000 950.000 | 1 100 1000" \
+	"gen 2/4 2 give-back 10 5 10 460.000 960.000 | 1 100 1000"
+
+# Each check, fired alone by one edit of the hand-written fixture.
+gcase() {
+	local name=$1 script=$2
+	shift 2
+	sed "$script" "$gfix" >"$scratch/governor-case.log"
+	check_gov "$name" "$scratch/governor-case.log" "$@"
+}
+gcase "fires on a step that never reaches the target" '/20.210100: sched_paravirt_mask/d' \
+	1 "fixture: step 4: 1 not reached" \
+	"fixture 4/8 4 fold 2 2 - 150.100 - | 2 200 2000"
+gcase "fires on a fold below what the host gives" '/10.850100: sched_paravirt_mask/s/f0$/fc/' \
+	1 "fixture: step 4: 1 overshoot"
+gcase "fires on a mask that splits a core" '/12.180050: sched_paravirt_mask/s/f0$/e0/' \
+	1 "fixture: step 2: 1 split core"
+gcase "fires on a mask that marks CPU 0's core" '/13.480050: sched_paravirt_mask/s/f0$/f3/' \
+	1 "fixture: step 2: 1 split core"
+gcase "fires on a give-back not seen by the end" '/13.880050: sched_paravirt_mask/d' \
+	1 "fixture: step 2: 1 no give-back" \
+	"fixture 2/8 2 give-back 2 8 - 750.050 - | 3 300 3000"
+gcase "fires on traced runs off the intervals counter" \
+	's/^bench-governor: trial 2 step 2 counters inject=89 release=99 end=109/bench-governor: trial 2 step 2 counters inject=89 release=99 end=115/' \
+	1 "fixture: step 2: 1 counter"
+gcase "fires on a log without governor runs" '/workqueue_execute_start/d' \
+	1 "fixture: no pvgov_work_fn events"
+gcase "fires on a step begun with CPUs marked" \
+	's/^bench-governor: trial 2 step 4 begin mask=$/bench-governor: trial 2 step 4 begin mask=6-7/' \
+	1 "fixture: 1 incomplete"
+# shellcheck disable=SC2016  # a sed address, not a shell expansion
+gcase "fires on a guest cut short" '/^bench-governor: trial 2 step 2 end/,$d' \
+	1 "fixture: 2 incomplete"
+gcase "fires on a step the guest's demand cannot feel" 's/ demand=7950 / demand=3500 /' \
+	1 "fixture: no steal for step(s) 4"
+gcase "a log with no run" '/^bench-governor: begin/d' \
+	2 "no 'bench-governor: begin' line"
+check_gov "unreadable log" "$fix/does-not-exist.log" 2 "No such file or directory"
+
+# --target: the CPUs to mark, H host CPUs rounded up to whole cores and
+# at least CPU 0's; and arguments it must refuse.
+for t in "4 2 2:2-3" "4 2 1:2-3" "8 2 3:4-7" "16 2 4:4-15" "16 2 8:8-15" "8 1 3:3-7" "4 2 4:"; do
+	read -ra args <<<"${t%%:*}"
+	got=$("$governor" --target "${args[@]}" 2>&1) || got="exit $?: $got"
+	if [ "$got" = "${t#*:}" ]; then
+		record 1 "bench-governor: --target ${t%%:*} is '${t#*:}'" ""
+	else
+		record 0 "bench-governor: --target ${t%%:*} is '${t#*:}'" "got '$got'"
+	fi
+done
+for t in "4 2 0" "4 2 5" "5 2 2" "4 2" "4 x 2"; do
+	rc=0
+	read -ra args <<<"$t"
+	"$governor" --target "${args[@]}" >/dev/null 2>&1 || rc=$?
+	if [ "$rc" -eq 2 ]; then
+		record 1 "bench-governor: --target refuses '$t'" ""
+	else
+		record 0 "bench-governor: --target refuses '$t'" "want exit 2, got $rc"
+	fi
+done
 
 # guest/run-tests with fake programs: each runner rule has a case.
 st=$scratch/selftests
