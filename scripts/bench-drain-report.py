@@ -55,7 +55,7 @@ import sys
 # No __pycache__ in the checkout.
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from tracelog import FIELD, ms, nearest_rank, parse_cpulist, parse_event, parse_mask  # noqa: E402
+from tracelog import ms, nearest_rank, parse_cpulist, parse_mask, walk_runs  # noqa: E402
 
 MARKER = re.compile(r"^bench-drain: (.*)$")
 TICK_FUNCTION = "tick_nohz_handler"
@@ -89,47 +89,36 @@ def parse_placement(text):
 
 def parse_log(path, text):
     runs = []
-    run = None
     trial = None
-    for line in text.splitlines():
-        line = line.rstrip("\r")
-        m = MARKER.match(line)
-        if m:
-            words = m.group(1).split()
-            if not words:
-                continue
-            if words[0] == "begin":
-                run = Run(path, dict(FIELD.findall(m.group(1))))
-                runs.append(run)
-                trial = None
-            elif run is None:
-                continue
-            elif words[0] == "hogs":
-                run.hogs = {int(w) for w in words[1:]}
-            elif words[0] == "trial" and len(words) >= 3:
-                number = int(words[1])
-                if words[2] == "begin":
-                    trial = Trial(number)
-                    run.trials.append(trial)
-                elif trial is None or trial.number != number:
-                    continue
-                elif words[2] == "before":
-                    trial.before = parse_placement(" ".join(words[3:]))
-                elif words[2] == "after":
-                    trial.after = parse_placement(" ".join(words[3:]))
-                elif words[2] == "end":
-                    trial.ended = True
-                    trial = None
-            elif words[0] == "end":
-                run.params["ended"] = "1"
-                run = None
-                trial = None
-            continue
-        if trial is None:
-            continue
-        event = parse_event(line)
+
+    def new_run(params):
+        nonlocal trial
+        trial = None
+        runs.append(Run(path, params))
+        return runs[-1]
+
+    for run, words, _line, event in walk_runs(text, MARKER, new_run):
         if event:
-            trial.events.append(event)
+            if trial is not None:
+                trial.events.append(event)
+        elif words[0] == "hogs":
+            run.hogs = {int(w) for w in words[1:]}
+        elif words[0] == "trial" and len(words) >= 3:
+            number = int(words[1])
+            if words[2] == "begin":
+                trial = Trial(number)
+                run.trials.append(trial)
+            elif trial is None or trial.number != number:
+                continue
+            elif words[2] == "before":
+                trial.before = parse_placement(" ".join(words[3:]))
+            elif words[2] == "after":
+                trial.after = parse_placement(" ".join(words[3:]))
+            elif words[2] == "end":
+                trial.ended = True
+                trial = None
+        elif words[0] == "end":
+            trial = None
     return runs
 
 

@@ -73,7 +73,7 @@ import sys
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from tracelog import (FIELD, format_cpulist, ms, nearest_rank,  # noqa: E402
-                      parse_cpulist, parse_event, parse_mask)
+                      parse_cpulist, parse_mask, walk_runs)
 
 MARKER = re.compile(r"^bench-governor: (.*)$")
 WORK_FUNCTION = "pvgov_work_fn"
@@ -109,53 +109,42 @@ class Run:
 
 def parse_log(path, text):
     runs = []
-    run = None
     step = None
-    for line in text.splitlines():
-        line = line.rstrip("\r")
-        m = MARKER.match(line)
-        if m:
-            words = m.group(1).split()
-            if not words:
-                continue
-            if words[0] == "begin":
-                run = Run(path, dict(FIELD.findall(m.group(1))))
-                runs.append(run)
-                step = None
-            elif run is None:
-                continue
-            elif words[0] == "topology":
-                for item in words[1:]:
-                    cpu, _, siblings = item.partition(":")
-                    run.topology[int(cpu)] = frozenset(parse_cpulist(siblings))
-            elif words[0] == "hogs":
-                run.hogs = len(words) - 1
-            elif words[0] == "settled":
-                run.settled = dict(FIELD.findall(m.group(1)))
-            elif words[0] == "trial" and len(words) >= 5 and words[2] == "step":
-                trial, host, what = int(words[1]), int(words[3]), words[4]
-                fields = dict(FIELD.findall(" ".join(words[5:])))
-                if what == "begin":
-                    step = Step(trial, host, line.partition(" begin mask=")[2].strip())
-                    run.steps.append(step)
-                elif step is None or (step.trial, step.host) != (trial, host):
-                    continue
-                elif what == "counters":
-                    step.counters = {k: int(v) for k, v in fields.items()}
-                elif what == "end":
-                    step.end_mask = fields.get("mask", "")
-                    step.ended = True
-                    step = None
-            elif words[0] == "end":
-                run.params["ended"] = "1"
-                run = None
-                step = None
-            continue
-        if step is None:
-            continue
-        event = parse_event(line)
+
+    def new_run(params):
+        nonlocal step
+        step = None
+        runs.append(Run(path, params))
+        return runs[-1]
+
+    for run, words, line, event in walk_runs(text, MARKER, new_run):
         if event:
-            step.events.append(event)
+            if step is not None:
+                step.events.append(event)
+        elif words[0] == "topology":
+            for item in words[1:]:
+                cpu, _, siblings = item.partition(":")
+                run.topology[int(cpu)] = frozenset(parse_cpulist(siblings))
+        elif words[0] == "hogs":
+            run.hogs = len(words) - 1
+        elif words[0] == "settled":
+            run.settled = dict(FIELD.findall(" ".join(words[1:])))
+        elif words[0] == "trial" and len(words) >= 5 and words[2] == "step":
+            trial, host, what = int(words[1]), int(words[3]), words[4]
+            fields = dict(FIELD.findall(" ".join(words[5:])))
+            if what == "begin":
+                step = Step(trial, host, line.partition(" begin mask=")[2].strip())
+                run.steps.append(step)
+            elif step is None or (step.trial, step.host) != (trial, host):
+                continue
+            elif what == "counters":
+                step.counters = {k: int(v) for k, v in fields.items()}
+            elif what == "end":
+                step.end_mask = fields.get("mask", "")
+                step.ended = True
+                step = None
+        elif words[0] == "end":
+            step = None
     return runs
 
 

@@ -81,3 +81,37 @@ def nearest_rank(ordered, p):
 
 def ms(ns):
     return f"{ns / 1e6:.3f}"
+
+
+def walk_runs(text, marker, new_run):
+    """Walk a benchmark's console log run by run.
+
+    @marker matches the benchmark's own lines, group 1 being the text after
+    its prefix. "begin FIELDS" starts a run (new_run(fields), which the
+    caller keeps), "end" ends it; outside a run nothing is yielded. Inside
+    one, yields (run, words, line, None) for the other marker lines and
+    (run, None, line, event) for trace lines, CR stripped.
+    """
+    run = None
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        m = marker.match(line)
+        if m:
+            words = m.group(1).split()
+            if not words:
+                continue
+            if words[0] == "begin":
+                run = new_run(dict(FIELD.findall(m.group(1))))
+            elif run is not None and words[0] == "end":
+                run.params["ended"] = "1"
+                yield run, words, line, None
+                run = None
+            elif run is not None:
+                yield run, words, line, None
+            continue
+        if run is None:
+            continue
+        event = parse_event(line)
+        if event:
+            yield run, None, line, event
+
