@@ -12,8 +12,9 @@
 #   --append ARGS     extra kernel arguments; may repeat
 #   --timeout SEC     kill the guest after SEC seconds (default 600)
 #   --log PATH        console log (default build/vm/console.log)
-#   --accel MODE      auto|kvm|tcg|tcg-single (default auto: KVM if a
-#                     probe of this machine under KVM starts, else TCG).
+#   --accel MODE      auto|kvm|tcg|tcg-single (default tcg; auto: KVM if
+#                     the kernel prints its banner under KVM within 20 s,
+#                     else TCG).
 #                     TCG runs one host thread per vCPU; tcg-single runs
 #                     all vCPUs in one thread, which -icount requires
 #   --cpu-model M     QEMU -cpu model (default max)
@@ -69,7 +70,7 @@ nodes=1
 mem=1024
 timeout=600
 log=$top/build/vm/console.log
-accel=auto
+accel=tcg
 cpu_model=max
 quiet=0
 appends=()
@@ -140,18 +141,24 @@ trap 'exit 130' INT TERM
 
 machine=(-M q35 -cpu "$cpu_model" -m "$mem")
 
-# /dev/kvm can exist yet fail: no permission, or a nested hypervisor that
-# rejects this CPU model's MSRs (QEMU then aborts at vCPU reset). Starting
-# the same machine stopped (-S) and quitting at once catches both.
+# /dev/kvm can exist yet fail: no permission, a nested hypervisor that
+# rejects this CPU model's MSRs (QEMU aborts at vCPU reset), or one that
+# runs the firmware but never the kernel (seen on the 2-core build hosts).
+# So the probe boots the kernel itself, with no root to find, and waits
+# for its banner.
 kvm_works() {
 	if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 		echo "no read-write /dev/kvm" >"$probe_log"
 		return 1
 	fi
 	# The subshell reports an aborted QEMU into the probe log, not here.
-	(echo quit | timeout 30 qemu-system-x86_64 "${machine[@]}" -accel kvm \
-		-display none -nodefaults -no-user-config -S -monitor stdio) \
-		>"$probe_log" 2>&1
+	(timeout 20 qemu-system-x86_64 "${machine[@]}" -accel kvm -nographic \
+		-no-reboot -kernel "$kernel" -append "console=ttyS0 panic=-1" \
+		</dev/null) >"$probe_log" 2>&1
+	grep -q 'Linux version' "$probe_log" && return 0
+	grep -q '^qemu-system' "$probe_log" ||
+		echo "the kernel printed nothing within 20 s under KVM" >>"$probe_log"
+	return 1
 }
 
 probe_error() {
