@@ -22,7 +22,10 @@ that marks M and t_unmark the one that clears it (guest trace clock,
   drain (ticks)      max over c in M of the ticks c itself ran (its
                      tick_nohz_handler hrtimer) in (t_mark, c's drain].
   give-back (ms)     max over c in M of the first sched_switch on c to a
-                     hog after t_unmark, minus t_unmark.
+                     hog after t_unmark, minus t_unmark: every unmarked
+                     CPU runs work again.
+  give-back first (ms)  the same, min over c in M: the first unmarked CPU
+                     to run work again.
   give-back (ticks)  max over c in M of c's ticks in (t_unmark, that switch].
 A CPU that got no hog back before the trace stopped counts as a give-back
 longer than the hold ("> N" ms, "-" ticks), ranked last, never dropped.
@@ -173,6 +176,7 @@ def analyze_trial(trial, marked, hogs):
         last_on_cpu[e.cpu] = e
     drain = drain_ticks = 0
     gb = gb_ticks = 0
+    gb_first = None
     for cpu in sorted(marked):
         pushes = [e for e in held if e.name == "sched_paravirt_push"
                   and int(e.fields.get("src_cpu", -1)) == cpu]
@@ -194,6 +198,7 @@ def analyze_trial(trial, marked, hogs):
             res["gb_missing"] += 1
         else:
             gb = max(gb, back.ts - t_unmark)
+            gb_first = min(gb_first or math.inf, back.ts - t_unmark)
             gb_ticks = max(gb_ticks, ticks_between(events, cpu, t_unmark, back.ts))
     res["softirqs"] = softirq_stints(events, marked, t_mark, t_unmark)
     res["softirqs_after"] = softirq_stints(events, marked, t_unmark, math.inf)
@@ -201,6 +206,7 @@ def analyze_trial(trial, marked, hogs):
     res["drain_ticks"] = drain_ticks
     res["gb_ns"] = None if res["gb_missing"] else gb
     res["gb_ticks"] = None if res["gb_missing"] else gb_ticks
+    res["gb_first_ns"] = gb_first
     res["violations"] = sorted(pid for pid, cpu in trial.after.items()
                                if cpu in marked)
     res["loaded_before"] = sum(1 for cpu in trial.before.values() if cpu in marked)
@@ -349,13 +355,14 @@ def report_run(run, show_trials):
         ("drain (ticks)", [r["drain_ticks"] for _, r in results], str, "-"),
         ("give-back (ms)", [r["gb_ns"] for _, r in results], ms, f"> {hold}"),
         ("give-back (ticks)", [r["gb_ticks"] for _, r in results], str, "-"),
+        ("give-back first (ms)", [r["gb_first_ns"] for _, r in results], ms, f"> {hold}"),
     ]
     if missing:
         print(f"  (a give-back not seen within the hold ranks last: '> {hold}' ms, '-' ticks)")
-    print(f"  {'':18} {'trials':>6} {'p50':>9} {'p99':>9} {'max':>9}")
+    print(f"  {'':20} {'trials':>6} {'p50':>9} {'p99':>9} {'max':>9}")
     for name, values, fmt, unseen in rows:
         p50, p99, top = column(values, fmt, unseen)
-        print(f"  {name:18} {n:6d} {p50:>9} {p99:>9} {top:>9}")
+        print(f"  {name:20} {n:6d} {p50:>9} {p99:>9} {top:>9}")
     print()
     return problems
 

@@ -170,13 +170,15 @@ check_drain() {
 
 # Four trials worked out by hand in the fixture: drain 0.25, 4.1 (a tick
 # push), 12.5 (three ticks) and 0.3 ms (the load balancer moves the last
-# hog, after the pushes); give-back 3, 1, 10, 0.4 ms.
+# hog, after the pushes); give-back of the last marked CPU 3, 1, 10,
+# 0.4 ms, of the first 1, 0.5, 0.2, 0.2 ms.
 dfix=$fix/bench-drain.log
 check_drain "hand-computed trials" "$dfix" 0 "1 configs, 4 trials: all checks passed" \
 	"drain (ms)" "4 0.300 12.500 12.500" \
 	"drain (ticks)" "4 0 3 3" \
 	"give-back (ms)" "4 1.000 10.000 10.000" \
-	"give-back (ticks)" "4 0 2 2"
+	"give-back (ticks)" "4 0 2 2" \
+	"give-back first (ms)" "4 0.200 1.000 1.000"
 
 out=$("$drain" "$dfix" 2>&1) || true
 want="  softirqs on the marked CPUs while marked: 1, 1 over 1 ms; longest 2.000 ms SCHED on CPU 2 in trial 3"
