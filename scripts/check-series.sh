@@ -6,8 +6,11 @@
 #
 # The build check checks out each commit of build/linux in turn and
 # builds it incrementally with the debug config in build/kernel-check
-# (only what a commit touches recompiles), then returns to the tip. Exit codes: 1 setup,
-# 2 checkpatch, 3 a commit does not build.
+# (only what a commit touches recompiles), then returns to the tip. At the
+# tip it also compiles the objects the series touches in two other
+# configs: CONFIG_SCHED_PARAVIRT_CPUS=n (the Kconfig default) and
+# CONFIG_SCHED_CLASS_EXT=y (sched_ext, which needs BTF, hence pahole).
+# Exit codes: 1 setup, 2 checkpatch, 3 a commit or config does not build.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,3 +62,30 @@ for c in $(git -C "$tree" rev-list --reverse vfold-base..HEAD); do
 	fi
 	echo "check-series: builds: $subject"
 done
+
+# variant NAME WANT SCRIPTS-CONFIG-ARGS...: the debug config changed by
+# scripts/config; once olddefconfig has its line WANT, the series'
+# objects compiled in build/kernel-NAME.
+variant() {
+	local name=$1 want=$2 out=$top/build/kernel-$1
+	shift 2
+	mkdir -p "$out"
+	cp "$top/build/kernel-check/.config" "$out/.config"
+	"$tree/scripts/config" --file "$out/.config" "$@"
+	make -s -C "$tree" O="$out" ARCH=x86_64 olddefconfig
+	grep -qx "$want" "$out/.config" || die "$name: no '$want' after olddefconfig"
+	if ! make -s -C "$tree" O="$out" ARCH=x86_64 CC="ccache gcc" \
+		-j"$(nproc)" kernel/sched/ drivers/base/cpu.o >"$out.log" 2>&1; then
+		cat "$out.log" >&2
+		echo "check-series: does not build with $name" >&2
+		exit 3
+	fi
+	echo "check-series: builds with $name"
+}
+export CCACHE_DIR=${VFOLD_CCACHE_DIR:-$HOME/.cache/vfold/ccache}
+variant paravirt-off '# CONFIG_SCHED_PARAVIRT_CPUS is not set' \
+	-d SCHED_PARAVIRT_CPUS
+# sched_ext needs BTF, and BTF needs pahole (Debian's dwarves).
+variant sched-ext CONFIG_SCHED_CLASS_EXT=y -e BPF_SYSCALL -e BPF_JIT \
+	-e DEBUG_INFO -e DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT -e DEBUG_INFO_BTF \
+	-e SCHED_CLASS_EXT
