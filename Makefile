@@ -4,7 +4,8 @@
 SCRIPTS := scripts
 
 .PHONY: all deps prepare-tree kernel kernel-prod initramfs export-series \
-	check-series test host-test demo bench-drain bench-governor vm clean help
+	check-series check-sched-ext test host-test demo bench-drain \
+	bench-governor vm clean help
 
 all: test
 
@@ -38,6 +39,11 @@ export-series:
 ## check-series   checkpatch --strict every patch; build at every patch
 check-series: deps
 	$(SCRIPTS)/check-series.sh
+
+## check-sched-ext boot a BTF kernel with a BPF scheduler (scx_simple): it
+##                and the paravirt CPUs exclude each other (~20 min cold)
+check-sched-ext: prepare-tree kernel
+	$(SCRIPTS)/check-sched-ext.sh
 
 ## host-test      the harness's own unit tests (no VM)
 host-test:

@@ -9,7 +9,8 @@
 # tests of the harness, TAP), vm (boot a 4-CPU, 2-thread-per-core,
 # 2-node guest that runs KUnit at boot and the selftests from
 # guest/run-tests; KTAP and TAP parsed from the saved console), vm-nohz
-# (the same with nohz_full=2-3).
+# (the same with nohz_full=2-3), vm-gov8 (an 8-CPU guest, 4 SMT2 cores in
+# 2 nodes, running the governor tests written for it).
 #
 # The guest is built to give every test what it needs, so a skipped test
 # counts as failed here. A VM that crashed, timed out or showed kernel
@@ -79,15 +80,16 @@ phase initramfs "$top/scripts/build-initramfs.sh" || { fail initramfs; finish; }
 phase host "$top/tests/host/run.sh" >"$out/host.tap" 2>"$out/host.err"
 count_results host "$out/host.tap" --require-tap
 
-# run_guest NAME EXPECTED_SKIPS KERNEL_ARGS: boot the guest with extra
-# kernel arguments and count what it ran. EXPECTED_SKIPS is a regex of the
-# tests that need another boot's arguments (they run there).
+# run_guest NAME CPUS COMMAND EXPECTED_SKIPS KERNEL_ARGS: boot a guest of
+# CPUS CPUs (SMT2, 2 nodes) with extra kernel arguments, run COMMAND and
+# count what it ran. EXPECTED_SKIPS is a regex of the tests that need
+# another boot (they run there).
 run_guest() {
-	local name=$1 expect_skip=$2 rc
-	shift 2
-	phase "$name" "$top/scripts/run-vm.sh" --quiet --cpus 4 --threads 2 \
+	local name=$1 cpus=$2 cmd=$3 expect_skip=$4 rc
+	shift 4
+	phase "$name" "$top/scripts/run-vm.sh" --quiet --cpus "$cpus" --threads 2 \
 		--nodes 2 --mem 2048 --timeout 1500 --log "$out/$name.log" \
-		--append "schedstats=enable $*" -- /vfold/run-tests
+		--append "schedstats=enable $*" -- "$cmd"
 	rc=$?
 	case $rc in
 	0 | 1) ;;
@@ -100,7 +102,9 @@ run_guest() {
 		${expect_skip:+--expect-skip "$expect_skip"}
 }
 
-run_guest vm '\.nohz_full_'
+run_guest vm 4 /vfold/run-tests '\.nohz_full_|\.gov8\.'
 # Again with the marked CPUs in nohz_full, where the tick must stay on.
-run_guest vm-nohz '' nohz_full=2-3
+run_guest vm-nohz 4 /vfold/run-tests '\.gov8\.' nohz_full=2-3
+# The governor in a guest where more than two sizes are reachable.
+run_guest vm-gov8 8 '/vfold/selftests/paravirt_governor_test -f gov8' ''
 finish
