@@ -61,6 +61,18 @@ the injection already marks N - K CPUs), mask changes after reaching the
 target while still injected (probes upward and the folds that follow),
 mask changes during the give-back and after it, and the median traced
 interval.
+
+Host models: the debug kernel's KUnit suite, which runs at every boot,
+drives the steal decision in closed loop against models of hosts (a
+fixed share, a share per vCPU thread, steal no fold removes, moving and
+falling shares, bursts, a saturated guest) for two simulated minutes
+each and prints one line per model. The report gathers them from the
+logs into a second table: CPU-seconds the guest got with the governor,
+with no governor and with a rule of one core a second, the governor's
+share of no governor's, its mask changes in the steady last minute and
+the steal then, and the CPUs kept at the end. Logs that hold no such
+line (a kernel without the KUnit suite) leave it out; a model whose
+verdict in the log is "not ok" is a failed check.
 Exit codes: 0 clean, 1 any of the checks fired (the tables still print),
 2 usage, an unreadable log or a log with no bench-governor run.
 """
@@ -369,6 +381,51 @@ def print_table(rows):
               f"{cores * interval:8d} {cores * UPSTREAM_INTERVAL_MS:8d}")
 
 
+MODEL_LINE = re.compile(
+    r"vfold_governor_closed_loop: (?P<name>.+?): CPU-s got: governor (?P<gov>\d+), "
+    r"none (?P<none>\d+), 1-core/s rule (?P<rule>\d+); steady minute: (?P<changes>\d+) "
+    r"changes, (?P<steal>\d+) permille steal; (?P<end>\d+) kept at the end")
+MODEL_VERDICT = re.compile(r"^\s*(?P<verdict>not ok|ok) \d+ (?P<name>.+?)\s*$")
+
+
+def host_models(texts):
+    """The KUnit closed-loop lines of the logs, once per model: (fields, verdict)."""
+    models = {}
+    for text in texts:
+        names = []
+        for line in text.splitlines():
+            m = MODEL_LINE.search(line)
+            if m:
+                names.append(m["name"])
+                models.setdefault(m["name"], [m.groupdict(), None])
+                continue
+            v = MODEL_VERDICT.match(line)
+            if v and v["name"] in names and models[v["name"]][1] is None:
+                models[v["name"]][1] = v["verdict"]
+    return models
+
+
+def print_models(models):
+    """Print the host-model table; return the failed models."""
+    if not models:
+        return []
+    print("host models (KUnit vfold_governor_closed_loop, 8 vCPUs, 2 simulated minutes, "
+          "CPU-seconds got):")
+    print(f"  {'model':52} {'governor':>8} {'none':>6} {'rule':>6} {'share':>6}  "
+          f"{'changes/min':>11} {'steal':>6} {'end':>4}  verdict")
+    failed = []
+    for name, (f, verdict) in models.items():
+        gov, none = int(f["gov"]), int(f["none"])
+        share = f"{100 * gov / none:.0f}%" if none else "-"
+        print(f"  {name[:52]:52} {gov:8d} {none:6d} {int(f['rule']):6d} {share:>6}  "
+              f"{int(f['changes']):11d} {int(f['steal']):5d}‰ {int(f['end']):4d}  "
+              f"{verdict or '?'}")
+        if verdict != "ok":
+            failed.append(f"host model '{name}': {verdict or 'no verdict'}")
+    print()
+    return failed
+
+
 def usage():
     print(__doc__.split("\n\n")[1], file=sys.stderr)
     return 2
@@ -392,6 +449,7 @@ def main(argv):
     if not args or any(a.startswith("-") for a in args):
         return usage()
     runs = []
+    texts = []
     for path in args:
         try:
             with open(path, encoding="utf-8", errors="replace") as f:
@@ -399,6 +457,7 @@ def main(argv):
         except OSError as e:
             print(f"bench-governor-report: {e}", file=sys.stderr)
             return 2
+        texts.append(text)
         found = parse_log(path, text)
         if not found:
             print(f"bench-governor-report: {path}: no 'bench-governor: begin' line", file=sys.stderr)
@@ -414,6 +473,7 @@ def main(argv):
         problems += report_run(run, show_trials, rows)
     print_table(rows)
     print()
+    problems += print_models(host_models(texts))
     steps = sum(len(r.steps) for r in runs)
     verdict = "; ".join(problems) if problems else "all checks passed"
     print(f"bench-governor-report: {len(runs)} configs, {steps} steps: {verdict}")

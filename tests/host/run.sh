@@ -294,6 +294,26 @@ else
 	record 0 "bench-governor: a fold through an intermediate mask is not one step" "want '$want' in:"$'\n'"$out"
 fi
 
+# The KUnit host-model lines in a log make the second table; a model
+# whose verdict is "not ok" fails the report, and a log without them
+# (the hand-computed fixture above) has no such table.
+models=$scratch/bench-governor-models.log
+{
+	cat "$gfix"
+	printf '    # vfold_governor_closed_loop: fixed share of 4 of 8: CPU-s got: governor 480, none 480, 1-core/s rule 480; steady minute: 21 changes, 18 permille steal; 5 kept at the end\n'
+	printf '    # vfold_governor_closed_loop: steal no fold removes: CPU-s got: governor 541, none 864, 1-core/s rule 133; steady minute: 0 changes, 100 permille steal; 5 kept at the end\n'
+	printf '        ok 1 fixed share of 4 of 8\n'
+	printf '        not ok 2 steal no fold removes\n'
+} >"$models"
+check_gov "host models from KUnit lines" "$models" 1 "host model 'steal no fold removes': not ok" \
+	"fixed share of 4 of 8 480 480 480 100% 21 18‰ 5 ok" \
+	"steal no fold removes 541 864 133 63% 0 100‰ 5 not ok"
+if "$governor" "$gfix" 2>&1 | grep -q "host models"; then
+	record 0 "bench-governor: no host-model table without KUnit lines" "$("$governor" "$gfix" 2>&1)"
+else
+	record 1 "bench-governor: no host-model table without KUnit lines" ""
+fi
+
 # Ten trials, CRLF like a serial console, on 4 CPUs stepping to 2 host
 # CPUs (keep 2, one core to fold). Governor runs at .05, .15, ... .95 s
 # after the injection and 0.06 s, 0.16 s, ... after the release; the mask
