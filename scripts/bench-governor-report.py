@@ -30,7 +30,8 @@ interval being one workqueue_execute_start of pvgov_work_fn:
   fold (ms)              t_fold - t_inject
   give-back (intervals)  governor runs in (t_release, t_empty], t_empty
                          being the first empty sched_paravirt_mask event
-                         after t_release
+                         after t_release, or t_release itself if a probe
+                         upward had emptied the mask by then
   give-back (ms)         t_empty - t_release
 A fold or give-back not seen ranks last, shown as "-", never dropped.
 Beside each row, what the upstream governor's rule, one core folded or
@@ -210,6 +211,9 @@ def analyze_step(step, ncpus, threads, topology):
     res["split"] = sum(1 for _, m in masks if split_core(m, topology, first_core))
     res["release_marked"] = len(held[-1][1]) if held else 0
     empty = next((ts for ts, m in after if not m), None)
+    if held and not held[-1][1]:
+        # Already empty at the release (a probe upward had unfolded all).
+        empty = t_rel
     res["gb_ns"] = None if empty is None else empty - t_rel
     res["gb_iv"] = None if empty is None else runs_between(works, t_rel, empty)
     res["gb_changes"] = None if empty is None else sum(1 for ts, _ in after if ts <= empty)
