@@ -20,7 +20,7 @@ packages=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	kmod python3 python3-ply python3-git git ccache perl
 	qemu-system-x86 busybox-static rt-tests stress-ng
-	dwarves
+	dwarves libjson-c-dev libcmocka-dev pkg-config
 )
 
 missing=()

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hint protocol between vfold-hintd (host) and vfold-agent (guest),
+ * spoken over a virtio-serial port named "org.vfold.hint.0".
+ *
+ * One message is one JSON object on one line, at most VFOLD_MSG_MAX bytes
+ * with its '\n'. Every message has "v" (VFOLD_PROTO_VERSION), "seq" (the
+ * sender's own counter, +1 per message) and "type". docs/protocol.md is
+ * the reference; this header is its C form.
+ */
+#ifndef VFOLD_PROTOCOL_H
+#define VFOLD_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VFOLD_PROTO_VERSION	1
+#define VFOLD_MSG_MAX		1024
+#define VFOLD_PORT_NAME		"org.vfold.hint.0"
+#define VFOLD_MASK_MAX		256	/* a cpulist, with its NUL */
+#define VFOLD_MODE_MAX		16
+#define VFOLD_ERROR_MAX		96
+
+enum vfold_msg_type {
+	VFOLD_MSG_TARGET = 1,	/* host -> guest */
+	VFOLD_MSG_REPORT,	/* guest -> host */
+};
+
+/* Keep @cpus vCPUs; the guest unfolds by itself @ttl_ms after the last. */
+struct vfold_target {
+	uint32_t cpus;		/* >= 1 */
+	uint32_t ttl_ms;	/* 1000 .. 3600000, as the kernel's hint_ttl_ms */
+};
+
+/* What the guest has and wants, sent every interval and after a target. */
+struct vfold_report {
+	uint32_t nr_cpus;	/* online vCPUs */
+	uint32_t kept_cpus;	/* online vCPUs not marked paravirt */
+	uint32_t demand_milli;	/* CPUs the guest would use, x1000 */
+	char mask[VFOLD_MASK_MAX];	/* paravirt cpulist, "" if none */
+	char mode[VFOLD_MODE_MAX];	/* governor mode */
+	bool has_ack;
+	uint32_t ack;		/* seq of the last target handled */
+	char ack_error[VFOLD_ERROR_MAX];	/* "" if that target applied */
+};
+
+struct vfold_msg {
+	uint32_t seq;
+	enum vfold_msg_type type;
+	union {
+		struct vfold_target target;
+		struct vfold_report report;
+	};
+};
+
+/*
+ * Writes @m as one line with its '\n' and a NUL into @buf. Returns the
+ * line's length without the NUL, or -EINVAL if a field is out of range,
+ * -EMSGSIZE if the line would exceed VFOLD_MSG_MAX or @len.
+ */
+int vfold_msg_encode(const struct vfold_msg *m, char *buf, size_t len);
+
+/*
+ * Parses one line (without its '\n'). Returns 0, or -EINVAL (not JSON, a
+ * field missing, of the wrong type or out of range: @err says which),
+ * -EPROTONOSUPPORT (another "v"), -EMSGSIZE (too long). @m is written
+ * only on success.
+ */
+int vfold_msg_decode(const char *line, size_t len, struct vfold_msg *m,
+		     char *err, size_t errlen);
+
+/*
+ * Splits a byte stream into lines. A line longer than VFOLD_MSG_MAX is
+ * dropped whole, up to its '\n', and reported once as -EMSGSIZE.
+ */
+struct vfold_linebuf {
+	char buf[VFOLD_MSG_MAX];
+	size_t len;
+	bool overflow;
+};
+
+void vfold_linebuf_init(struct vfold_linebuf *lb);
+
+/*
+ * Appends @n bytes of @data. Then call vfold_linebuf_next() until it
+ * returns 0.
+ */
+void vfold_linebuf_feed(struct vfold_linebuf *lb, const char *data, size_t n);
+
+/*
+ * Returns 1 and the next complete line (NUL-terminated, '\n' removed) in
+ * @line, 0 if none is complete, -EMSGSIZE once per dropped long line.
+ * @line must hold VFOLD_MSG_MAX bytes.
+ */
+int vfold_linebuf_next(struct vfold_linebuf *lb, char *line);
+
+#endif
