@@ -27,17 +27,21 @@ enum vfold_msg_type {
 	VFOLD_MSG_REPORT,	/* guest -> host */
 };
 
+#define VFOLD_CPUS_MAX		8192	/* as the kernel's largest NR_CPUS */
+#define VFOLD_TTL_MS_MIN	1000
+#define VFOLD_TTL_MS_MAX	3600000
+
 /* Keep @cpus vCPUs; the guest unfolds by itself @ttl_ms after the last. */
 struct vfold_target {
-	uint32_t cpus;		/* >= 1 */
+	uint32_t cpus;		/* 1 .. VFOLD_CPUS_MAX */
 	uint32_t ttl_ms;	/* 1000 .. 3600000, as the kernel's hint_ttl_ms */
 };
 
 /* What the guest has and wants, sent every interval and after a target. */
 struct vfold_report {
-	uint32_t nr_cpus;	/* online vCPUs */
-	uint32_t kept_cpus;	/* online vCPUs not marked paravirt */
-	uint32_t demand_milli;	/* CPUs the guest would use, x1000 */
+	uint32_t nr_cpus;	/* online vCPUs, 1 .. VFOLD_CPUS_MAX */
+	uint32_t kept_cpus;	/* online vCPUs not marked paravirt, <= nr_cpus */
+	uint32_t demand_milli;	/* CPUs the guest would use, x1000, <= nr_cpus */
 	char mask[VFOLD_MASK_MAX];	/* paravirt cpulist, "" if none */
 	char mode[VFOLD_MODE_MAX];	/* governor mode */
 	bool has_ack;
@@ -65,33 +69,57 @@ int vfold_msg_encode(const struct vfold_msg *m, char *buf, size_t len);
  * Parses one line (without its '\n'). Returns 0, or -EINVAL (not JSON, a
  * field missing, of the wrong type or out of range: @err says which),
  * -EPROTONOSUPPORT (another "v"), -EMSGSIZE (too long). @m is written
- * only on success.
+ * only on success. Fields it does not know are ignored.
  */
 int vfold_msg_decode(const char *line, size_t len, struct vfold_msg *m,
 		     char *err, size_t errlen);
 
 /*
- * Splits a byte stream into lines. A line longer than VFOLD_MSG_MAX is
- * dropped whole, up to its '\n', and reported once as -EMSGSIZE.
+ * The range checks both of the above apply: 0 if every field of @m is
+ * valid, else -EINVAL and the reason in @err (which may be NULL).
+ */
+int vfold_msg_check(const struct vfold_msg *m, char *err, size_t errlen);
+
+/* "target", "report", or NULL for a type the protocol does not have. */
+const char *vfold_msg_type_name(enum vfold_msg_type type);
+
+/*
+ * Splits a byte stream into lines. A line longer than VFOLD_MSG_MAX with
+ * its '\n' is dropped whole, up to its '\n', and reported once as
+ * -EMSGSIZE. Empty lines are skipped.
  */
 struct vfold_linebuf {
 	char buf[VFOLD_MSG_MAX];
-	size_t len;
-	bool overflow;
+	size_t len;		/* bytes in @buf, from the start of a line */
+	bool overflow;		/* dropping the rest of an over-long line */
+	bool dropped;		/* an -EMSGSIZE not yet returned */
 };
 
 void vfold_linebuf_init(struct vfold_linebuf *lb);
 
 /*
- * Appends @n bytes of @data. Then call vfold_linebuf_next() until it
- * returns 0.
+ * Takes bytes of @data until the buffer holds a complete line or @n are
+ * taken, and returns how many it took. Feed the rest after draining
+ * vfold_linebuf_next() until it returns 0:
+ *
+ *	while (n) {
+ *		used = vfold_linebuf_feed(lb, data, n);
+ *		data += used;
+ *		n -= used;
+ *		while ((ret = vfold_linebuf_next(lb, line)) != 0)
+ *			...;
+ *	}
+ *
+ * Only a line that cannot fit overflows, never unread complete lines.
  */
-void vfold_linebuf_feed(struct vfold_linebuf *lb, const char *data, size_t n);
+size_t vfold_linebuf_feed(struct vfold_linebuf *lb, const char *data,
+			  size_t n);
 
 /*
  * Returns 1 and the next complete line (NUL-terminated, '\n' removed) in
- * @line, 0 if none is complete, -EMSGSIZE once per dropped long line.
- * @line must hold VFOLD_MSG_MAX bytes.
+ * @line, 0 if none is complete, -EMSGSIZE once per dropped long line,
+ * -EILSEQ for a line holding a NUL byte (dropped). @line must hold
+ * VFOLD_MSG_MAX bytes.
  */
 int vfold_linebuf_next(struct vfold_linebuf *lb, char *line);
 
