@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "cpulist.h"
 #include "protocol.h"
 
 static const char * const type_names[] = {
@@ -58,10 +59,11 @@ static bool valid_text(const char *s)
 	return true;
 }
 
-/* Only the characters a cpulist may have; its syntax is cpulist.c's. */
 static bool valid_mask(const char *s)
 {
-	return strspn(s, "0123456789,-:") == strlen(s);
+	struct vfold_cpuset set;
+
+	return !vfold_cpulist_parse(s, &set);
 }
 
 static int check_target(const struct vfold_target *t, char *err,

@@ -126,8 +126,11 @@ static void test_report_roundtrip(void **state)
 	/* Boundaries: nothing kept, all demanded, longest strings. */
 	m.report.kept_cpus = 0;
 	m.report.demand_milli = 4000;
-	memset(m.report.mask, '1', VFOLD_MASK_MAX - 1);
-	m.report.mask[VFOLD_MASK_MAX - 1] = '\0';
+	/* "0-100,1000,...,1049": a valid cpulist of 255 bytes. */
+	strcpy(m.report.mask, "0-100");
+	for (int i = 0; i < 50; i++)
+		sprintf(m.report.mask + 5 + 5 * i, ",%d", 1000 + i);
+	assert_int_equal(strlen(m.report.mask), VFOLD_MASK_MAX - 1);
 	memset(m.report.mode, 'z', VFOLD_MODE_MAX - 1);
 	m.report.mode[VFOLD_MODE_MAX - 1] = '\0';
 	memset(m.report.ack_error, '~', VFOLD_ERROR_MAX - 1);
@@ -311,6 +314,10 @@ static void test_decode_rejects_report(void **state)
 	decode_bad(R("\"mask\":\"\",\"mode\":\"abcdefghijklmnop\""), -EINVAL,
 		   "\"mode\" longer than 15");
 	decode_bad(R("\"mask\":\"0;1\",\"mode\":\"hint\""), -EINVAL,
+		   "mask is not");
+	decode_bad(R("\"mask\":\"3-2\",\"mode\":\"hint\""), -EINVAL,
+		   "mask is not");
+	decode_bad(R("\"mask\":\"8192\",\"mode\":\"hint\""), -EINVAL,
 		   "mask is not");
 	decode_bad(R("\"mask\":7,\"mode\":\"hint\""), -EINVAL,
 		   "\"mask\" is not a string");
