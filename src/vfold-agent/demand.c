@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The guest's CPU demand; see demand.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "demand.h"
+
+/* /proc/stat of many CPUs and interrupts is long; keep reading till EOF. */
+#define PROCSTAT_CHUNK	65536
+
+/* The line starting with @key (a word and its blank), or NULL. */
+static const char *find_line(const char *text, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (!strncmp(p, key, n))
+			return p + n;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+/*
+ * The first seven fields are in every kernel since 2.6; steal came
+ * after, so a missing steal reads as 0.
+ */
+static int parse_cpu_line(const char *p, struct cpustat *cs)
+{
+	struct cpustat tmp = { 0 };
+	int n;
+
+	n = sscanf(p, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+		   " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
+		   &tmp.user, &tmp.nice, &tmp.system, &tmp.idle,
+		   &tmp.iowait, &tmp.irq, &tmp.softirq, &tmp.steal);
+	if (n < 7)
+		return -EINVAL;
+	*cs = tmp;
+	return 0;
+}
+
+int procstat_parse(const char *text, struct cpustat *cs, uint32_t *running)
+{
+	const char *cpu = find_line(text, "cpu ");
+	const char *run = find_line(text, "procs_running ");
+	struct cpustat tmp;
+	unsigned long r;
+	char *end;
+
+	if (!cpu || !run || parse_cpu_line(cpu, &tmp))
+		return -EINVAL;
+	if (*run < '0' || *run > '9')
+		return -EINVAL;
+	errno = 0;
+	r = strtoul(run, &end, 10);
+	if (errno || r > UINT32_MAX || (*end && *end != '\n'))
+		return -EINVAL;
+	*cs = tmp;
+	*running = (uint32_t)r;
+	return 0;
+}
+
+uint32_t demand_waiting(uint32_t procs_running, uint32_t kept_cpus)
+{
+	/* Minus 1: the agent itself is running while it reads. */
+	if (procs_running <= 1 || procs_running - 1 <= kept_cpus)
+		return 0;
+	return procs_running - 1 - kept_cpus;
+}
+
+static uint64_t busy(const struct cpustat *cs)
+{
+	return cs->user + cs->nice + cs->system + cs->irq + cs->softirq;
+}
+
+uint32_t demand_milli(const struct demand_input *in)
+{
+	uint64_t cap = (uint64_t)in->nr_cpus * 1000, d = 0;
+	uint64_t b0 = busy(&in->prev), b1 = busy(&in->cur);
+
+	/* Ticks / (ms * ticks per ms) = CPUs; x1000 for milli-CPUs. */
+	if (in->elapsed_ms && in->clk_tck > 0 && b1 > b0)
+		d = (b1 - b0) * 1000000 / (in->elapsed_ms *
+					   (uint64_t)in->clk_tck);
+	if (in->samples)
+		d += in->waiting_sum * 1000 / in->samples;
+	return (uint32_t)(d < cap ? d : cap);
+}
+
+int procstat_read(const char *path, struct cpustat *cs, uint32_t *running)
+{
+	size_t size = PROCSTAT_CHUNK, off = 0;
+	char *buf = malloc(size), *nbuf;
+	ssize_t n;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !buf) {
+		ret = fd < 0 ? -errno : -ENOMEM;
+		goto out;
+	}
+	while ((n = read(fd, buf + off, size - off - 1)) > 0) {
+		off += (size_t)n;
+		if (size - off - 1)
+			continue;
+		nbuf = realloc(buf, size * 2);
+		if (!nbuf) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		buf = nbuf;
+		size *= 2;
+	}
+	if (n < 0) {
+		ret = -errno;
+		goto out;
+	}
+	buf[off] = '\0';
+	ret = procstat_parse(buf, cs, running);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
