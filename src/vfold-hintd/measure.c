@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * schedstat's first two fields are the thread's time on a CPU and its
+ * time runnable but waiting, in ns since it started: run+wait over an
+ * interval is how many CPUs the thread wanted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "measure.h"
+
+int schedstat_parse(const char *text, struct schedstat *s)
+{
+	uint64_t run, wait;
+
+	/* A third field (timeslices) follows; scanf would take "-1" too. */
+	if (text[0] < '0' || text[0] > '9' || strchr(text, '-') ||
+	    sscanf(text, "%" SCNu64 " %" SCNu64, &run, &wait) != 2)
+		return -EINVAL;
+	s->run_ns = run;
+	s->wait_ns = wait;
+	return 0;
+}
+
+int schedstat_read(const char *proc, pid_t pid, pid_t tid,
+		   struct schedstat *s)
+{
+	char path[PATH_MAX], buf[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%d/task/%d/schedstat", proc, pid,
+		 tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n <= 0)
+		return n ? (int)n : -ENODATA;	/* ESRCH: exited meanwhile */
+	buf[n] = '\0';
+	return schedstat_parse(buf, s);
+}
+
+static const struct schedstat *find_prev(const struct measure *m, pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->t[i].tid == tid)
+			return &m->t[i].s;
+	return NULL;
+}
+
+/* Adds cur - prev to @u's sums; false if a counter went backwards. */
+static bool add_delta(const struct schedstat *prev,
+		      const struct schedstat *cur, struct usage *u)
+{
+	if (cur->run_ns < prev->run_ns || cur->wait_ns < prev->wait_ns)
+		return false;
+	u->run += cur->run_ns - prev->run_ns;
+	u->wait += cur->wait_ns - prev->wait_ns;
+	return true;
+}
+
+int measure_sample(struct measure *m, const char *proc, pid_t pid,
+		   const pid_t *tids, size_t n, uint64_t now, struct usage *u)
+{
+	struct thread_sample *t = calloc(n ? n : 1, sizeof(*t));
+	double elapsed;
+	size_t i;
+
+	memset(u, 0, sizeof(*u));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct thread_sample *ts = &t[u->threads];
+		const struct schedstat *prev;
+
+		if (schedstat_read(proc, pid, tids[i], &ts->s) < 0)
+			continue;
+		ts->tid = tids[i];
+		u->threads++;
+		prev = find_prev(m, tids[i]);
+		if (prev && add_delta(prev, &ts->s, u))
+			u->counted++;
+	}
+	elapsed = m->at_ns && now > m->at_ns ? (double)(now - m->at_ns) : 0;
+	u->valid = elapsed > 0;
+	u->run = u->valid ? u->run / elapsed : 0;
+	u->wait = u->valid ? u->wait / elapsed : 0;
+	free(m->t);
+	m->t = t;
+	m->n = u->threads;
+	m->at_ns = now;
+	return 0;
+}
+
+void measure_free(struct measure *m)
+{
+	free(m->t);
+	memset(m, 0, sizeof(*m));
+}
+
+int measure_affinity(pid_t tid, cpu_set_t *set)
+{
+	cpu_set_t mine;
+
+	if (sched_getaffinity(tid, sizeof(mine), &mine) < 0)
+		return -errno;
+	CPU_OR(set, set, &mine);
+	return 0;
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the host sees of a VM: its vCPU threads' run and wait time
+ * (/proc/PID/task/TID/schedstat), as CPUs over an interval.
+ */
+#ifndef VFOLD_HINTD_MEASURE_H
+#define VFOLD_HINTD_MEASURE_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct schedstat {
+	uint64_t run_ns;	/* on a CPU */
+	uint64_t wait_ns;	/* runnable, waiting for one */
+};
+
+/* "RUN WAIT SLICES\n" -> @s; 0 or -EINVAL. */
+int schedstat_parse(const char *text, struct schedstat *s);
+
+/* Reads @proc/@pid/task/@tid/schedstat; -ENOENT and such: thread gone. */
+int schedstat_read(const char *proc, pid_t pid, pid_t tid,
+		   struct schedstat *s);
+
+struct thread_sample {
+	pid_t tid;
+	struct schedstat s;
+};
+
+/* A VM's last sample, to take deltas from. Zero it to start. */
+struct measure {
+	struct thread_sample *t;
+	size_t n;
+	uint64_t at_ns;		/* 0: no sample yet */
+};
+
+struct usage {
+	double run, wait;	/* CPUs over the interval */
+	unsigned int threads;	/* threads read now */
+	unsigned int counted;	/* of them, with a good delta */
+	bool valid;		/* there was a previous sample */
+};
+
+/*
+ * Samples @tids of @pid at @now_ns and fills @u with the use since the
+ * last sample. A thread that vanished (no file) or whose counters went
+ * backwards counts as nothing this interval. Returns 0 or -ENOMEM.
+ */
+int measure_sample(struct measure *m, const char *proc, pid_t pid,
+		   const pid_t *tids, size_t n, uint64_t now_ns,
+		   struct usage *u);
+
+void measure_free(struct measure *m);
+
+/* Adds the CPUs @tid may run on to @set; 0 or -errno. */
+int measure_affinity(pid_t tid, cpu_set_t *set);
+
+/* CLOCK_MONOTONIC in ns. */
+uint64_t now_ns(void);
+
+#endif
