@@ -85,8 +85,9 @@ int qmp_parse_cpus(struct json_object *ret, pid_t **tids, unsigned int *n,
 	int e = -ENOMEM;
 	pid_t *t;
 
-	if (!json_object_is_type(ret, json_type_array) ||
-	    !(len = json_object_array_length(ret))) {
+	len = json_object_is_type(ret, json_type_array) ?
+	      json_object_array_length(ret) : 0;
+	if (!len) {
 		snprintf(err, errlen, "query-cpus-fast: no CPU list");
 		return -EINVAL;
 	}
@@ -204,7 +205,9 @@ static struct json_object *qmp_read(struct qmp_conn *c, int *errp,
 			return NULL;
 		}
 		n = read(c->fd, c->buf, sizeof(c->buf));
-		if (n <= 0 || (c->total += n) > QMP_MAX_BYTES) {
+		if (n > 0)
+			c->total += n;
+		if (n <= 0 || c->total > QMP_MAX_BYTES) {
 			*errp = n < 0 ? -errno : -EPIPE;
 			snprintf(err, errlen, "%s", n < 0 ? strerror(errno) :
 				 n ? "message too long" : "closed");
@@ -418,11 +421,12 @@ static int qmp_scan_dir(struct qmp_backend *q, struct vm_list *out)
 		if (len <= 4 || strcmp(e->d_name + len - 4, ".qmp"))
 			continue;
 		nn = realloc(names, (n + 1) * sizeof(*nn));
-		if (!nn || !(nn[n] = strdup(e->d_name))) {
-			names = nn ? nn : names;
+		if (!nn)
 			break;
-		}
 		names = nn;
+		names[n] = strdup(e->d_name);
+		if (!names[n])
+			break;
 		n++;
 	}
 	closedir(d);
