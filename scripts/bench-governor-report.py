@@ -71,7 +71,9 @@ each and prints one line per model. The report gathers them from the
 logs into a second table: CPU-seconds the guest got with the governor,
 with no governor and with a rule of one core a second, the governor's
 share of no governor's, its mask changes in the steady last minute and
-the steal then, and the CPUs kept at the end. Logs that hold no such
+the steal then, the CPUs kept at the end, and the longest time it took
+to reach the right size after the host changed it (with the changes
+reached, when some were not). Logs that hold no such
 line (a kernel without the KUnit suite) leave it out; a model whose
 verdict in the log is "not ok" is a failed check.
 Exit codes: 0 clean, 1 any of the checks fired (the tables still print),
@@ -388,7 +390,9 @@ def print_table(rows):
 MODEL_LINE = re.compile(
     r"vfold_governor_closed_loop: (?P<name>.+?): CPU-s got: governor (?P<gov>\d+), "
     r"none (?P<none>\d+), 1-core/s rule (?P<rule>\d+); steady minute: (?P<changes>\d+) "
-    r"changes, (?P<steal>\d+) permille steal; (?P<end>\d+) kept at the end")
+    r"changes, (?P<steal>\d+) permille steal; (?P<end>\d+) kept at the end"
+    r"(?:; right size: (?P<reached>\d+) of (?P<changes_host>\d+) changes, "
+    r"in (?P<right_ms>\d+) ms at most)?")
 MODEL_VERDICT = re.compile(r"^\s*(?P<verdict>not ok|ok) \d+ (?P<name>.+?)\s*$")
 
 
@@ -416,14 +420,19 @@ def print_models(models):
     print("host models (KUnit vfold_governor_closed_loop, 8 vCPUs, 2 simulated minutes, "
           "CPU-seconds got):")
     print(f"  {'model':52} {'governor':>8} {'none':>6} {'rule':>6} {'share':>6}  "
-          f"{'changes/min':>11} {'steal':>6} {'end':>4}  verdict")
+          f"{'changes/min':>11} {'steal':>6} {'end':>4}  {'to right size':>15}  verdict")
     failed = []
     for name, (f, verdict) in models.items():
         gov, none = int(f["gov"]), int(f["none"])
         share = f"{100 * gov / none:.0f}%" if none else "-"
+        right = "-"
+        if f["right_ms"] is not None:
+            right = f"{int(f['right_ms']) / 1000:.1f} s"
+            if f["reached"] != f["changes_host"]:
+                right += f" ({f['reached']}/{f['changes_host']})"
         print(f"  {name[:52]:52} {gov:8d} {none:6d} {int(f['rule']):6d} {share:>6}  "
               f"{int(f['changes']):11d} {int(f['steal']):5d}‰ {int(f['end']):4d}  "
-              f"{verdict or '?'}")
+              f"{right:>15}  {verdict or '?'}")
         if verdict != "ok":
             failed.append(f"host model '{name}': {verdict or 'no verdict'}")
     print()

@@ -300,14 +300,14 @@ fi
 models=$scratch/bench-governor-models.log
 {
 	cat "$gfix"
-	printf '    # vfold_governor_closed_loop: fixed share of 4 of 8: CPU-s got: governor 480, none 480, 1-core/s rule 480; steady minute: 21 changes, 18 permille steal; 5 kept at the end\n'
-	printf '    # vfold_governor_closed_loop: steal no fold removes: CPU-s got: governor 541, none 864, 1-core/s rule 133; steady minute: 0 changes, 100 permille steal; 5 kept at the end\n'
+	printf '    # vfold_governor_closed_loop: fixed share of 4 of 8: CPU-s got: governor 480, none 480, 1-core/s rule 480; steady minute: 21 changes, 18 permille steal; 5 kept at the end; right size: 1 of 1 changes, in 500 ms at most\n'
+	printf '    # vfold_governor_closed_loop: steal no fold removes: CPU-s got: governor 541, none 864, 1-core/s rule 133; steady minute: 0 changes, 100 permille steal; 5 kept at the end; right size: 2 of 3 changes, in 5700 ms at most\n'
 	printf '        ok 1 fixed share of 4 of 8\n'
 	printf '        not ok 2 steal no fold removes\n'
 } >"$models"
 check_gov "host models from KUnit lines" "$models" 1 "host model 'steal no fold removes': not ok" \
-	"fixed share of 4 of 8 480 480 480 100% 21 18‰ 5 ok" \
-	"steal no fold removes 541 864 133 63% 0 100‰ 5 not ok"
+	"fixed share of 4 of 8 480 480 480 100% 21 18‰ 5 0.5 s ok" \
+	"steal no fold removes 541 864 133 63% 0 100‰ 5 5.7 s (2/3) not ok"
 if "$governor" "$gfix" 2>&1 | grep -q "host models"; then
 	record 0 "bench-governor: no host-model table without KUnit lines" "$("$governor" "$gfix" 2>&1)"
 else
