@@ -5,7 +5,7 @@ SCRIPTS := scripts
 
 .PHONY: all deps prepare-tree kernel kernel-prod initramfs export-series \
 	check-series check-sched-ext test host-test demo bench-drain \
-	bench-governor vm clean help
+	bench-governor vm userspace unit-test install clean help
 
 all: test
 
@@ -45,6 +45,18 @@ check-series: deps
 check-sched-ext: prepare-tree kernel
 	$(SCRIPTS)/check-sched-ext.sh
 
+## userspace      build vfold-hintd and vfold-agent (src/)
+userspace: deps
+	$(MAKE) -C src
+
+## unit-test      the userspace's cmocka unit tests (TAP)
+unit-test: deps
+	$(MAKE) -s -C src check
+
+## install        install the userspace programs (PREFIX, DESTDIR)
+install:
+	$(MAKE) -C src install
+
 ## host-test      the harness's own unit tests (no VM)
 host-test:
 	tests/host/run.sh
@@ -73,3 +85,4 @@ vm: kernel initramfs
 ## clean          remove build outputs (keeps build/linux and the ccache)
 clean:
 	rm -rf build/kernel-* build/test build/vm build/initramfs* build/selftests build/bench
+	$(MAKE) -C src clean

@@ -6,7 +6,8 @@
 # Phases, each timed: deps (install missing Debian packages), tree
 # (build/linux with the series), series (checkpatch --strict on every
 # patch), kernel (debug config: lock debugging on), initramfs, host (unit
-# tests of the harness, TAP), vm (boot a 4-CPU, 2-thread-per-core,
+# tests of the harness, TAP), unit (the userspace's cmocka tests, make -C
+# src check), vm (boot a 4-CPU, 2-thread-per-core,
 # 2-node guest that runs KUnit at boot and the selftests from
 # guest/run-tests; KTAP and TAP parsed from the saved console), vm-nohz
 # (the same with nohz_full=2-3), vm-gov8 (an 8-CPU guest, 4 SMT2 cores in
@@ -79,6 +80,9 @@ phase initramfs "$top/scripts/build-initramfs.sh" || { fail initramfs; finish; }
 
 phase host "$top/tests/host/run.sh" >"$out/host.tap" 2>"$out/host.err"
 count_results host "$out/host.tap" --require-tap
+# Building is part of the phase: a userspace build break is no TAP, a failure.
+phase unit make -s -C "$top/src" check >"$out/unit.tap" 2>"$out/unit.err"
+count_results unit "$out/unit.tap" --require-tap
 
 # run_guest NAME CPUS COMMAND EXPECTED_SKIPS KERNEL_ARGS: boot a guest of
 # CPUS CPUs (SMT2, 2 nodes) with extra kernel arguments, run COMMAND and
