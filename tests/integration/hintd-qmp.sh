@@ -163,7 +163,7 @@ check $? "with a log line for b" "$dir/3.err"
 # The loop: b dies while it runs; SIGTERM ends it with a final unfold.
 start_qemu b
 wait_sockets b
-"$hintd" --qmp-dir "$dir" --json --no-cgroup --interval-ms 200 \
+$pdeath "$hintd" --qmp-dir "$dir" --json --no-cgroup --interval-ms 200 \
 	>"$dir/4.out" 2>"$dir/4.err" &
 hpid=$!
 sleep 1
