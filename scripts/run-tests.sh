@@ -7,7 +7,8 @@
 # (build/linux with the series), series (checkpatch --strict on every
 # patch), kernel (debug config: lock debugging on), initramfs, host (unit
 # tests of the harness, TAP), unit (the userspace's cmocka tests, make -C
-# src check), vm (boot a 4-CPU, 2-thread-per-core,
+# src check), integration (tests/integration/*.sh: the daemons against
+# real QEMUs, TAP), vm (boot a 4-CPU, 2-thread-per-core,
 # 2-node guest that runs KUnit at boot and the selftests from
 # guest/run-tests; KTAP and TAP parsed from the saved console), vm-nohz
 # (the same with nohz_full=2-3), vm-gov8 (an 8-CPU guest, 4 SMT2 cores in
@@ -83,6 +84,21 @@ count_results host "$out/host.tap" --require-tap
 # Building is part of the phase: a userspace build break is no TAP, a failure.
 phase unit make -s -C "$top/src" check >"$out/unit.tap" 2>"$out/unit.err"
 count_results unit "$out/unit.tap" --require-tap
+
+# The daemons against real QEMUs: each script prints its own TAP document
+# and exits non-zero on a failure; one that dies before its TAP is done
+# still counts, through its exit code.
+# shellcheck disable=SC2317  # called through phase
+integration() {
+	local t rc=0
+	for t in "$top"/tests/integration/*.sh; do
+		bash "$t" || { echo "run-tests: $t exited $?" >&2; rc=1; }
+	done
+	return "$rc"
+}
+phase integration integration >"$out/integration.tap" 2>"$out/integration.err" ||
+	fail "integration: a script failed, see $out/integration.err"
+count_results integration "$out/integration.tap" --require-tap
 
 # run_guest NAME CPUS COMMAND EXPECTED_SKIPS KERNEL_ARGS: boot a guest of
 # CPUS CPUs (SMT2, 2 nodes) with extra kernel arguments, run COMMAND and

@@ -1,4 +1,4 @@
-/* objects: vfold-hintd/hint.o vfold-hintd/sock.o vfold-hintd/output.o */
+/* objects: vfold-hintd/hint.o vfold-hintd/output.o */
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfold-hintd's hint channel, with this test as the QEMU end of the

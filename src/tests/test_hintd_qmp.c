@@ -1,4 +1,4 @@
-/* objects: vfold-hintd/qmp.o vfold-hintd/backend.o vfold-hintd/sock.o vfold-hintd/output.o */
+/* objects: vfold-hintd/qmp.o vfold-hintd/backend.o vfold-hintd/output.o */
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfold-hintd's QMP backend: replies parsed from JSON text (as QEMU 7.2

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "port.h"
+#include "sock.h"
 #include "sysfs.h"
 
 int port_find(const char *sysfs_root, const char *name, char *path,
@@ -50,24 +51,6 @@ void port_init(struct port *p)
 	vfold_linebuf_init(&p->lb);
 }
 
-static int connect_unix(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
 int port_open(struct port *p, const char *path)
 {
 	struct stat st;
@@ -75,7 +58,7 @@ int port_open(struct port *p, const char *path)
 
 	port_close(p);
 	if (!stat(path, &st) && S_ISSOCK(st.st_mode))
-		fd = connect_unix(path);
+		fd = vfold_sock_connect(path);
 	else
 		fd = open(path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)

@@ -31,7 +31,7 @@ int hint_connect(struct hint *h)
 
 	if (h->fd >= 0 || !h->path[0])
 		return h->fd >= 0 ? 0 : -ENOENT;
-	fd = sock_connect(h->path);
+	fd = vfold_sock_connect(h->path);
 	if (fd < 0) {
 		if (strcmp(h->conn_err, strerror(-fd)))
 			hintd_log("vm %s: hint socket %s: %s", h->vm, h->path,

@@ -21,9 +21,7 @@
 #include "output.h"
 #include "vm.h"
 
-#define TTL_MIN_MS	1000
-#define TTL_MAX_MS	3600000
-#define TTL_FLOOR_MS	10000
+#define TTL_FLOOR_MS	10000	/* the guest kernel's default hint_ttl_ms */
 #define FLUSH_MS	200	/* at exit, for the last targets to go out */
 
 struct weight {
@@ -501,9 +499,7 @@ static unsigned int ttl_ms(const struct opts *o)
 
 	if (ttl < TTL_FLOOR_MS)
 		ttl = TTL_FLOOR_MS;
-	if (ttl < TTL_MIN_MS)
-		ttl = TTL_MIN_MS;
-	return ttl > TTL_MAX_MS ? TTL_MAX_MS : ttl;
+	return ttl > VFOLD_TTL_MS_MAX ? VFOLD_TTL_MS_MAX : ttl;
 }
 
 static void send_targets(struct daemon *d, bool unfold)

@@ -197,7 +197,7 @@ static struct json_object *qmp_read(struct qmp_conn *c, int *errp,
 			}
 			c->off = c->len;
 		}
-		r = sock_wait_readable(c->fd, c->timeout_ms);
+		r = vfold_sock_wait_readable(c->fd, c->timeout_ms);
 		if (r <= 0) {
 			*errp = r ? r : -ETIMEDOUT;
 			snprintf(err, errlen, "%s", r ? strerror(-r) :
@@ -297,7 +297,7 @@ int qmp_query_vm(const char *path, int timeout_ms, struct vm_info *vm,
 	char name[VM_NAME_MAX];
 	int e;
 
-	c.fd = sock_connect(path);
+	c.fd = vfold_sock_connect(path);
 	if (c.fd < 0) {
 		snprintf(err, errlen, "connect: %s", strerror(-c.fd));
 		return c.fd;
@@ -305,7 +305,7 @@ int qmp_query_vm(const char *path, int timeout_ms, struct vm_info *vm,
 	c.tok = json_tokener_new();
 	e = c.tok ? 0 : -ENOMEM;
 	if (!e) {
-		vm->pid = sock_peer_pid(c.fd);
+		vm->pid = vfold_sock_peer_pid(c.fd);
 		e = vm->pid < 0 ? vm->pid : 0;
 		if (e)
 			snprintf(err, errlen, "SO_PEERCRED: %s", strerror(-e));

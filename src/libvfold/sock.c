@@ -8,7 +8,7 @@
 
 #include "sock.h"
 
-int sock_connect(const char *path)
+int vfold_sock_connect(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
@@ -28,7 +28,7 @@ int sock_connect(const char *path)
 	return fd;
 }
 
-pid_t sock_peer_pid(int fd)
+pid_t vfold_sock_peer_pid(int fd)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -38,7 +38,7 @@ pid_t sock_peer_pid(int fd)
 	return cred.pid > 0 ? cred.pid : -ESRCH;
 }
 
-int sock_wait_readable(int fd, int timeout_ms)
+int vfold_sock_wait_readable(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int n;
