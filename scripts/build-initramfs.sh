@@ -8,8 +8,11 @@
 #   /vfold/run-tests, /vfold/demo   guest/run-tests, guest/demo
 #   /vfold/bench-drain              guest/bench-drain
 #   /vfold/bench-governor           guest/bench-governor
+#   /vfold/loop-guest               guest/loop-guest (for
+#                                   tests/integration/cooperative-loop.sh)
 #   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
-#                                   Debian binaries)
+#                                   Debian binaries), vfold-agent (built
+#                                   here from src/)
 #   /vfold/selftests/               every program tools/testing/selftests/sched
 #                                   builds or lists, and kselftest-list.txt,
 #                                   its run list (the Makefile's emit_tests)
@@ -22,7 +25,7 @@
 # Programs come from the Makefile's variables, not a list here, so a new
 # test added to the Makefile is picked up without editing this script.
 # Exit codes: 1 usage or missing input, 2 selftest build failed,
-# 3 archive failed.
+# 3 archive failed, 4 vfold-agent build failed.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,6 +77,15 @@ if [ ${#runlist[@]} -eq 0 ]; then
 	exit 2
 fi
 
+# The guest agent, built for this host: the guest runs the host's
+# libraries (json-c), copied below like the other programs'.
+agent=$top/src/vfold-agent/vfold-agent
+echo "build-initramfs: vfold-agent in $top/src"
+if ! make -s -C "$top/src" vfold-agent >"$top/build/vfold-agent.log" 2>&1; then
+	cat "$top/build/vfold-agent.log" >&2
+	exit 4
+fi
+
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,vfold/bin,vfold/selftests}
 ln -s bin "$stage/sbin"
@@ -91,9 +103,10 @@ install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
 install -m 755 "$top/guest/demo" "$stage/vfold/demo"
 install -m 755 "$top/guest/bench-drain" "$stage/vfold/bench-drain"
 install -m 755 "$top/guest/bench-governor" "$stage/vfold/bench-governor"
+install -m 755 "$top/guest/loop-guest" "$stage/vfold/loop-guest"
 
 elves=()
-for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng; do
+for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng "$agent"; do
 	install -m 755 "$f" "$stage/vfold/bin/"
 	elves+=("$f")
 done
