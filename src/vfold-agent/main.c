@@ -41,6 +41,11 @@ struct ctx {
 	uint32_t seq;		/* of our next report */
 	unsigned long bad;	/* messages rejected */
 	struct vfold_target last;	/* last target applied, to log changes */
+	/* The newest target of the lines read so far in one do_read(). */
+	bool pending;
+	uint32_t pending_seq;
+	struct vfold_target pending_t;
+	unsigned int superseded;	/* older targets of that read */
 	/* Demand over the current interval. */
 	struct demand_input d;
 	uint64_t prev_ms, cur_ms;
@@ -276,7 +281,12 @@ static void on_line(void *ctx, int ret, const char *line)
 		snprintf(err, sizeof(err), "%s", ret == -EMSGSIZE ?
 			 "line longer than 1024 bytes" : "NUL byte in line");
 	if (!ret && m.type == VFOLD_MSG_TARGET) {
-		on_target(c, m.seq, &m.target);
+		/* Applied by do_read() once the port is drained. */
+		if (c->pending)
+			c->superseded++;
+		c->pending = true;
+		c->pending_seq = m.seq;
+		c->pending_t = m.target;
 		return;
 	}
 	if (!ret)
@@ -306,6 +316,14 @@ static void try_open(struct ctx *c)
 		info("port %s open", c->port_path);
 }
 
+/*
+ * Of the targets read in one go only the newest is applied and acked:
+ * the older ones are stale. Targets pile up in QEMU while no agent has
+ * the port open (before the agent starts, after one died), and a new
+ * agent reads them all at once; applying each would take the guest
+ * through the host's past decisions (the kernel acts on every hint
+ * written) and send a report for each.
+ */
 static void do_read(struct ctx *c)
 {
 	bool was_hup = c->p.hup;
@@ -314,10 +332,17 @@ static void do_read(struct ctx *c)
 	if (ret) {
 		info("%s: read: %s; reopening", c->port_path, strerror(-ret));
 		port_close(&c->p);
-		return;
-	}
-	if (c->p.hup != was_hup)
+	} else if (c->p.hup != was_hup) {
 		info("host %s", c->p.hup ? "not connected" : "connected");
+	}
+	if (!c->pending)
+		return;
+	if (c->superseded)
+		info("%u older targets read with target %u skipped",
+		     c->superseded, c->pending_seq);
+	c->pending = false;
+	c->superseded = 0;
+	on_target(c, c->pending_seq, &c->pending_t);
 }
 
 static int signal_fd(void)
