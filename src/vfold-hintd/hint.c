@@ -2,8 +2,10 @@
 /*
  * QEMU is the server of the chardev socket and accepts one client: this
  * daemon. While no guest agent has the port open, QEMU stops reading the
- * socket; targets then pile up in its buffer and are dropped (counted)
- * when it is full, which is fine: only the newest one matters.
+ * socket; targets sent then pile up in its buffer. main.c sends targets
+ * only while the agent reports, so at most the few of the intervals
+ * before its death wait; a full buffer drops them (counted), which is
+ * fine: only the newest one matters.
  */
 #include <errno.h>
 #include <poll.h>

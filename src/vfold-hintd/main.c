@@ -456,10 +456,19 @@ static void measure_vms(struct daemon *d)
 	d->capacity = host_capacity(d);
 }
 
+/* Whole intervals since the guest's last report (any if none). */
+static unsigned int report_age(const struct daemon *d, const struct vm *vm,
+			       uint64_t now)
+{
+	uint64_t interval = (uint64_t)d->o.interval_ms * 1000000;
+	uint64_t age = (now - vm->hint.report_ns) / interval;
+
+	return age < UINT_MAX ? (unsigned int)age : UINT_MAX;
+}
+
 static void policy_inputs(struct daemon *d, struct vm *vm, uint64_t now)
 {
 	struct policy_vm *p = &vm->pol;
-	uint64_t interval = (uint64_t)d->o.interval_ms * 1000000;
 
 	p->nr_vcpus = vm->info.nr_vcpus;
 	/* Not measured yet: as busy as it can be, until we know. */
@@ -467,7 +476,7 @@ static void policy_inputs(struct daemon *d, struct vm *vm, uint64_t now)
 			 vm->info.nr_vcpus;
 	p->has_guest = vm->hint.has_report;
 	p->guest_demand = vm->hint.report.demand_milli / 1000.0;
-	p->guest_age = (now - vm->hint.report_ns) / interval;
+	p->guest_age = report_age(d, vm, now);
 }
 
 static void decide(struct daemon *d)
@@ -502,8 +511,32 @@ static unsigned int ttl_ms(const struct opts *o)
 	return ttl > VFOLD_TTL_MS_MAX ? VFOLD_TTL_MS_MAX : ttl;
 }
 
+/*
+ * An agent is alive while its reports are fresh by the policy's rule.
+ * Targets for a guest without one would wait in QEMU's chardev: a
+ * backlog for the next agent, and a fold of a guest that is still
+ * booting the moment its agent opens the port.
+ */
+static bool agent_alive(struct daemon *d, struct vm *vm, uint64_t now)
+{
+	bool alive = policy_report_fresh(&d->o.pp, vm->hint.has_report,
+					 report_age(d, vm, now));
+
+	if (alive != vm->agent_alive)
+		hintd_log("vm %s: %s", vm->info.name, alive ?
+			  "agent reports: sending targets" :
+			  "no fresh report from an agent: targets held back");
+	vm->agent_alive = alive;
+	return alive;
+}
+
+/*
+ * Every hint socket is connected, for the reports; targets go only to
+ * the guests whose agent is alive.
+ */
 static void send_targets(struct daemon *d, bool unfold)
 {
+	uint64_t now = now_ns();
 	size_t i;
 
 	if (d->o.dry_run)
@@ -512,8 +545,10 @@ static void send_targets(struct daemon *d, bool unfold)
 		struct vm *vm = d->vms[i];
 		unsigned int cpus = unfold ? vm->info.nr_vcpus : vm->pol.target;
 
-		if (cpus && !hint_connect(&vm->hint))
-			hint_send_target(&vm->hint, cpus, ttl_ms(&d->o));
+		if (!cpus || hint_connect(&vm->hint) ||
+		    !agent_alive(d, vm, now))
+			continue;
+		hint_send_target(&vm->hint, cpus, ttl_ms(&d->o));
 	}
 }
 
@@ -550,7 +585,11 @@ static void wait_until(struct daemon *d, uint64_t deadline)
 	free(fds);
 }
 
-/* Kinder than waiting for ttl_ms: every guest gets all its vCPUs back. */
+/*
+ * Kinder than waiting for ttl_ms: every guest whose agent is alive gets
+ * all its vCPUs back (the others have no agent to read it: their hint
+ * lapses by itself).
+ */
 static void unfold_all(struct daemon *d)
 {
 	if (d->o.dry_run)

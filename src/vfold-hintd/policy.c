@@ -40,6 +40,12 @@ void policy_defaults(struct policy_params *p)
 	p->min_cpus = 1;
 }
 
+bool policy_report_fresh(const struct policy_params *p, bool has_report,
+			 unsigned int age)
+{
+	return has_report && age <= p->stale_after;
+}
+
 static double clamp_cpus(double v, double max)
 {
 	/* A guest's report is not trusted: NaN counts as nothing. */
@@ -60,7 +66,7 @@ static void vm_demand(const struct policy_params *p, struct policy_vm *vm)
 	double d = clamp_cpus(vm->host_demand, nr);
 	double headroom;
 
-	vm->guest_used = vm->has_guest && vm->guest_age <= p->stale_after;
+	vm->guest_used = policy_report_fresh(p, vm->has_guest, vm->guest_age);
 	if (vm->guest_used)
 		d = max_d(d, clamp_cpus(vm->guest_demand, nr));
 	vm->probing = !vm->guest_used && !vm->probe_hold && cur < nr &&

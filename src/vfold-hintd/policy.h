@@ -53,6 +53,14 @@ struct policy_vm {
 void policy_defaults(struct policy_params *p);
 
 /*
+ * Whether a guest's report @age intervals old still counts: its demand
+ * is used, and its agent is taken to be alive (vfold-hintd sends targets
+ * only then). @has_report: the guest reported at all.
+ */
+bool policy_report_fresh(const struct policy_params *p, bool has_report,
+			 unsigned int age);
+
+/*
  * Decides @vms[i].target for @n VMs sharing @capacity CPUs. Returns how
  * many targets changed (the first decision for a VM counts as none).
  */

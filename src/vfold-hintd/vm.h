@@ -23,6 +23,7 @@ struct vm {
 	struct usage use;	/* over the last interval */
 	struct policy_vm pol;	/* the decision's inputs, state, outputs */
 	struct hint hint;
+	bool agent_alive;	/* targets go out: its reports are fresh */
 	enum vm_cgroup cgroup;
 	char cgroup_path[PATH_MAX];
 	bool seen;		/* in the current scan */
