@@ -47,6 +47,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/test_hintd_main.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	f->d.o.interval_ms = 1000;
+	f->d.o.ttl_ms = 10000;
 	policy_defaults(&f->d.o.pp);
 	for (i = 0; i < NR_VMS; i++) {
 		struct vm *vm = calloc(1, sizeof(*vm));
@@ -116,7 +117,12 @@ static void agent_reports(struct fixture *f, int i, unsigned int age)
 	vm->hint.report_ns -= age * INTERVAL_NS;
 }
 
-/* The targets VM @i's QEMU got so far: how many, the cpus of the last. */
+static uint32_t last_ttl_ms;
+
+/*
+ * The targets VM @i's QEMU got so far: how many, the cpus of the last
+ * (its ttl_ms in last_ttl_ms).
+ */
 static unsigned int targets(struct fixture *f, int i, unsigned int *cpus)
 {
 	char buf[65536], *line, *save = NULL;
@@ -134,6 +140,7 @@ static unsigned int targets(struct fixture *f, int i, unsigned int *cpus)
 						  0), 0);
 		assert_int_equal(m.type, VFOLD_MSG_TARGET);
 		*cpus = m.target.cpus;
+		last_ttl_ms = m.target.ttl_ms;
 		n++;
 	}
 	return n;
@@ -195,6 +202,92 @@ static void test_unfold_only_alive(void **state)
 	assert_int_equal(targets(f, 1, &cpus), 0);
 }
 
+/*
+ * parse_args() on @args (NULL-terminated) in a child: its exit status
+ * (2: a usage error), and on success the ttl_ms it chose.
+ */
+static int parse_ttl(unsigned int *ttl, const char *arg, ...)
+{
+	char *argv[16] = { "vfold-hintd", "--qmp-dir", "/nonexistent" };
+	int argc = 3, status, pfd[2];
+	struct opts o;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, arg);
+	for (; arg && argc < 15; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	assert_int_equal(pipe(pfd), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		memset(&o, 0, sizeof(o));
+		freopen("/dev/null", "w", stderr);
+		optind = 0;
+		parse_args(&o, argc, argv);
+		_exit(write(pfd[1], &o.ttl_ms, sizeof(o.ttl_ms)) ==
+		      sizeof(o.ttl_ms) ? 0 : 99);
+	}
+	close(pfd[1]);
+	*ttl = 0;
+	if (read(pfd[0], ttl, sizeof(*ttl)) != sizeof(*ttl))
+		*ttl = 0;
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* --ttl-ms: 1000..3600000, more than 2 intervals; the default as before. */
+static void test_ttl_option(void **state)
+{
+	unsigned int ttl;
+
+	(void)state;
+	assert_int_equal(parse_ttl(&ttl, NULL), 0);
+	assert_int_equal(ttl, 10000);
+	assert_int_equal(parse_ttl(&ttl, "--interval-ms", "3000", NULL), 0);
+	assert_int_equal(ttl, 15000);
+	assert_int_equal(parse_ttl(&ttl, "--interval-ms", "600000", NULL), 0);
+	assert_int_equal(ttl, 3000000);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "2001", NULL), 0);
+	assert_int_equal(ttl, 2001);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "3600000",
+				   "--interval-ms", "600000", NULL), 0);
+	assert_int_equal(ttl, 3600000);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "1000", "--interval-ms",
+				   "100", NULL), 0);
+	assert_int_equal(ttl, 1000);
+
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "999", "--interval-ms",
+				   "100", NULL), 2);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "3600001", NULL), 2);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "2000", NULL), 2);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "5000", "--interval-ms",
+				   "2500", NULL), 2);
+	/* Checked against the interval whatever the order. */
+	assert_int_equal(parse_ttl(&ttl, "--interval-ms", "2500", "--ttl-ms",
+				   "5000", NULL), 2);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "x", NULL), 2);
+	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "-5000", NULL), 2);
+}
+
+/* Each target carries the ttl_ms chosen. */
+static void test_ttl_sent(void **state)
+{
+	struct fixture *f = *state;
+	unsigned int cpus = 0;
+
+	f->d.o.ttl_ms = 4321;
+	send_targets(&f->d, false);
+	agent_reports(f, 0, 0);
+	send_targets(&f->d, false);
+	assert_int_equal(targets(f, 0, &cpus), 1);
+	assert_int_equal(last_ttl_ms, 4321);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +297,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unfold_only_alive, setup,
 						teardown),
+		cmocka_unit_test(test_ttl_option),
+		cmocka_unit_test_setup_teardown(test_ttl_sent, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("hintd_main", tests, NULL, NULL);

@@ -35,6 +35,7 @@ struct opts {
 	size_t nr_qmp;
 	const char *qmp_dir;
 	unsigned int interval_ms;
+	unsigned int ttl_ms;	/* sent with each target; 0 until parsed */
 	double cpus;		/* 0: from the vCPU threads' affinity */
 	bool once, json, dry_run, no_cgroup;
 	const char *cgroup_root;
@@ -75,6 +76,8 @@ static void usage(FILE *f)
 "  --qmp-dir DIR        every DIR/NAME.qmp, rescanned each interval, with\n"
 "                       DIR/NAME.hint\n"
 "  --interval-ms N      measure and decide every N ms (default 1000)\n"
+"  --ttl-ms N           a target's lifetime in the guest: %d..%d,\n"
+"                       over 2 intervals (default 5 intervals, at least %d)\n"
 "  --cpus N             host CPUs the VMs share (default: the union of\n"
 "                       their vCPU threads' affinity)\n"
 "  --weight NAME=W      VM NAME's share, relative (default 1; repeatable)\n"
@@ -86,7 +89,8 @@ static void usage(FILE *f)
 "  --json               print each interval as one JSON line\n"
 "  --dry-run            decide and print, but send nothing and touch no\n"
 "                       cgroup\n"
-"  --help               this help\n");
+"  --help               this help\n", VFOLD_TTL_MS_MIN, VFOLD_TTL_MS_MAX,
+		TTL_FLOOR_MS);
 }
 
 static void __attribute__((format(printf, 1, 2), noreturn))
@@ -160,7 +164,7 @@ static void parse_weight(struct opts *o, const char *arg)
 }
 
 enum {
-	OPT_QMP = 256, OPT_QMP_DIR, OPT_INTERVAL, OPT_CPUS, OPT_WEIGHT,
+	OPT_QMP = 256, OPT_QMP_DIR, OPT_INTERVAL, OPT_TTL, OPT_CPUS, OPT_WEIGHT,
 	OPT_HEADROOM, OPT_LOWER_AFTER, OPT_NO_CGROUP, OPT_CGROUP_ROOT,
 	OPT_ONCE, OPT_JSON, OPT_DRY_RUN, OPT_HELP,
 };
@@ -169,6 +173,7 @@ static const struct option options[] = {
 	{ "qmp", required_argument, NULL, OPT_QMP },
 	{ "qmp-dir", required_argument, NULL, OPT_QMP_DIR },
 	{ "interval-ms", required_argument, NULL, OPT_INTERVAL },
+	{ "ttl-ms", required_argument, NULL, OPT_TTL },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
 	{ "weight", required_argument, NULL, OPT_WEIGHT },
 	{ "headroom", required_argument, NULL, OPT_HEADROOM },
@@ -199,6 +204,10 @@ static void parse_opt(struct opts *o, int c)
 	case OPT_INTERVAL:
 		o->interval_ms = parse_ulong("--interval-ms", optarg, 10,
 					     600000);
+		break;
+	case OPT_TTL:
+		o->ttl_ms = parse_ulong("--ttl-ms", optarg, VFOLD_TTL_MS_MIN,
+					VFOLD_TTL_MS_MAX);
 		break;
 	case OPT_CPUS:
 		o->cpus = parse_positive("--cpus", optarg, false);
@@ -237,6 +246,16 @@ static void parse_opt(struct opts *o, int c)
 	}
 }
 
+/* The guest kernel's default, or more: 5 intervals. */
+static unsigned int default_ttl_ms(unsigned int interval_ms)
+{
+	unsigned long ttl = 5ul * interval_ms;
+
+	if (ttl < TTL_FLOOR_MS)
+		ttl = TTL_FLOOR_MS;
+	return ttl > VFOLD_TTL_MS_MAX ? VFOLD_TTL_MS_MAX : ttl;
+}
+
 static void parse_args(struct opts *o, int argc, char **argv)
 {
 	int c;
@@ -255,6 +274,15 @@ static void parse_args(struct opts *o, int argc, char **argv)
 		usage_error("unexpected argument: %s", argv[optind]);
 	if (!o->nr_qmp && !o->qmp_dir)
 		usage_error("no VMs: give --qmp PATH or --qmp-dir DIR");
+	/*
+	 * A target renewed every interval must outlive one late interval,
+	 * or a guest would unfold between two of them.
+	 */
+	if (o->ttl_ms && o->ttl_ms <= 2ul * o->interval_ms)
+		usage_error("--ttl-ms %u: must exceed 2 intervals (%lu ms)",
+			    o->ttl_ms, 2ul * o->interval_ms);
+	if (!o->ttl_ms)
+		o->ttl_ms = default_ttl_ms(o->interval_ms);
 }
 
 static double weight_of(struct opts *o, const char *name)
@@ -502,15 +530,6 @@ static void decide(struct daemon *d)
 	free(p);
 }
 
-static unsigned int ttl_ms(const struct opts *o)
-{
-	unsigned long ttl = 5ul * o->interval_ms;
-
-	if (ttl < TTL_FLOOR_MS)
-		ttl = TTL_FLOOR_MS;
-	return ttl > VFOLD_TTL_MS_MAX ? VFOLD_TTL_MS_MAX : ttl;
-}
-
 /*
  * An agent is alive while its reports are fresh by the policy's rule.
  * Targets for a guest without one would wait in QEMU's chardev: a
@@ -548,7 +567,7 @@ static void send_targets(struct daemon *d, bool unfold)
 		if (!cpus || hint_connect(&vm->hint) ||
 		    !agent_alive(d, vm, now))
 			continue;
-		hint_send_target(&vm->hint, cpus, ttl_ms(&d->o));
+		hint_send_target(&vm->hint, cpus, d->o.ttl_ms);
 	}
 }
 
