@@ -100,6 +100,10 @@ static int check_report(const struct vfold_report *r, char *err,
 	if (strnlen(r->ack_error, VFOLD_ERROR_MAX) == VFOLD_ERROR_MAX ||
 	    !valid_text(r->ack_error))
 		return fail(err, errlen, "ack_error is not printable text");
+	if (r->has_psi && r->psi_some_permille > VFOLD_PSI_MAX)
+		return fail(err, errlen,
+			    "psi_some_permille %" PRIu32 " not in 0..%d",
+			    r->psi_some_permille, VFOLD_PSI_MAX);
 	if (!r->has_ack && r->ack_error[0])
 		return fail(err, errlen, "ack_error without ack");
 	return 0;
@@ -142,6 +146,8 @@ static void add_fields(struct json_object *o, const struct vfold_msg *m)
 	add_str(o, "mask", r->mask);
 	add_str(o, "mode", r->mode);
 	add_u32(o, "demand_milli", r->demand_milli);
+	if (r->has_psi)
+		add_u32(o, "psi_some_permille", r->psi_some_permille);
 	if (r->has_ack) {
 		add_u32(o, "ack", r->ack);
 		add_str(o, "ack_error", r->ack_error);
@@ -267,6 +273,11 @@ static int get_report(struct json_object *o, struct vfold_report *r,
 	      need_str(o, "mode", r->mode, sizeof(r->mode), err, errlen);
 	if (ret)
 		return ret;
+	ret = get_u32(o, "psi_some_permille", &r->psi_some_permille, err,
+		      errlen);
+	if (ret < 0)
+		return ret;
+	r->has_psi = ret;
 	ret = get_u32(o, "ack", &r->ack, err, errlen);
 	if (ret < 0)
 		return ret;

@@ -30,6 +30,7 @@ enum vfold_msg_type {
 #define VFOLD_CPUS_MAX		8192	/* as the kernel's largest NR_CPUS */
 #define VFOLD_TTL_MS_MIN	1000
 #define VFOLD_TTL_MS_MAX	3600000
+#define VFOLD_PSI_MAX		1000	/* permille: all of the time */
 
 /* Keep @cpus vCPUs; the guest unfolds by itself @ttl_ms after the last. */
 struct vfold_target {
@@ -44,6 +45,10 @@ struct vfold_report {
 	uint32_t demand_milli;	/* CPUs the guest would use, x1000, <= nr_cpus */
 	char mask[VFOLD_MASK_MAX];	/* paravirt cpulist, "" if none */
 	char mode[VFOLD_MODE_MAX];	/* governor mode */
+	/* Optional (a newer field): the share of time some task waited
+	 * for a CPU, /proc/pressure/cpu, 0 .. VFOLD_PSI_MAX. */
+	bool has_psi;
+	uint32_t psi_some_permille;
 	bool has_ack;
 	uint32_t ack;		/* seq of the last target handled */
 	char ack_error[VFOLD_ERROR_MAX];	/* "" if that target applied */

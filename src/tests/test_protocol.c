@@ -93,6 +93,10 @@ static void roundtrip(const struct vfold_msg *in)
 	assert_int_equal(out.report.demand_milli, in->report.demand_milli);
 	assert_string_equal(out.report.mask, in->report.mask);
 	assert_string_equal(out.report.mode, in->report.mode);
+	assert_int_equal(out.report.has_psi, in->report.has_psi);
+	if (in->report.has_psi)
+		assert_int_equal(out.report.psi_some_permille,
+				 in->report.psi_some_permille);
 	assert_int_equal(out.report.has_ack, in->report.has_ack);
 	if (in->report.has_ack)
 		assert_int_equal(out.report.ack, in->report.ack);
@@ -120,6 +124,11 @@ static void test_report_roundtrip(void **state)
 	roundtrip(&m);
 	m.report.has_ack = true;
 	m.report.ack = UINT32_MAX;
+	roundtrip(&m);
+	/* The optional psi_some_permille, at both ends of its range. */
+	m.report.has_psi = true;
+	roundtrip(&m);
+	m.report.psi_some_permille = VFOLD_PSI_MAX;
 	roundtrip(&m);
 	strcpy(m.report.ack_error, "cpus 6 > 4 online CPUs / \"quoted\"");
 	roundtrip(&m);
@@ -172,6 +181,10 @@ static void test_encode_rejects(void **state)
 	encode_bad(&m, -EINVAL);
 	m = report();
 	m.report.demand_milli = 4001;
+	encode_bad(&m, -EINVAL);
+	m = report();
+	m.report.has_psi = true;
+	m.report.psi_some_permille = VFOLD_PSI_MAX + 1;
 	encode_bad(&m, -EINVAL);
 	m = report();
 	strcpy(m.report.mode, "Hint");
@@ -239,8 +252,14 @@ static void test_decode_unknown_fields(void **state)
 		      "\"kept_cpus\":1,\"mask\":\"1\",\"mode\":\"steal\","
 		      "\"demand_milli\":10,\"psi\":\"later\"}");
 	assert_false(m.report.has_ack);
+	assert_false(m.report.has_psi);
 	assert_string_equal(m.report.ack_error, "");
 	assert_string_equal(m.report.mode, "steal");
+	m = decode_ok("{\"v\":1,\"seq\":2,\"type\":\"report\",\"nr_cpus\":2,"
+		      "\"kept_cpus\":1,\"mask\":\"1\",\"mode\":\"steal\","
+		      "\"demand_milli\":10,\"psi_some_permille\":0}");
+	assert_true(m.report.has_psi);
+	assert_int_equal(m.report.psi_some_permille, 0);
 }
 
 #define T(fields) "{\"v\":1,\"seq\":1,\"type\":\"target\"," fields "}"
@@ -311,6 +330,15 @@ static void test_decode_rejects_report(void **state)
 	decode_bad(R("\"mask\":\"\",\"mode\":\"\""), -EINVAL, "mode is not");
 	decode_bad(R("\"mask\":\"\",\"mode\":\"h1nt\""), -EINVAL,
 		   "mode is not");
+	decode_bad(R("\"mask\":\"\",\"mode\":\"hint\","
+		     "\"psi_some_permille\":1001"), -EINVAL,
+		   "psi_some_permille 1001 not in 0..1000");
+	decode_bad(R("\"mask\":\"\",\"mode\":\"hint\","
+		     "\"psi_some_permille\":-1"), -EINVAL,
+		   "\"psi_some_permille\" out of range");
+	decode_bad(R("\"mask\":\"\",\"mode\":\"hint\","
+		     "\"psi_some_permille\":0.5"), -EINVAL,
+		   "\"psi_some_permille\" is not an integer");
 	decode_bad(R("\"mask\":\"\",\"mode\":\"abcdefghijklmnop\""), -EINVAL,
 		   "\"mode\" longer than 15");
 	decode_bad(R("\"mask\":\"0;1\",\"mode\":\"hint\""), -EINVAL,
@@ -408,7 +436,7 @@ static void test_doc_examples(void **state)
 		checked++;
 	}
 	fclose(f);
-	assert_true(checked >= 4);
+	assert_true(checked >= 5);
 }
 
 static void feed_all(struct vfold_linebuf *lb, const char *data, size_t n,

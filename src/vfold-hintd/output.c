@@ -44,6 +44,30 @@ static void add(struct json_object *o, const char *key,
 	json_object_object_add(o, key, v);
 }
 
+/*
+ * The guest's last report as it came, and its age in intervals (as the
+ * policy judged it): every field null without a report, ack, ack_error
+ * and psi_some_permille also when the report did not carry them.
+ */
+static void add_report(struct json_object *o, const struct vm *vm)
+{
+	const struct vfold_report *r = &vm->hint.report;
+	bool has = vm->hint.has_report;
+
+	add(o, "guest_kept_cpus", has ?
+	    json_object_new_int64(r->kept_cpus) : NULL);
+	add(o, "guest_mask", has ? json_object_new_string(r->mask) : NULL);
+	add(o, "guest_mode", has ? json_object_new_string(r->mode) : NULL);
+	add(o, "guest_ack", has && r->has_ack ?
+	    json_object_new_int64(r->ack) : NULL);
+	add(o, "guest_ack_error", has && r->has_ack ?
+	    json_object_new_string(r->ack_error) : NULL);
+	add(o, "guest_psi_some_permille", has && r->has_psi ?
+	    json_object_new_int64(r->psi_some_permille) : NULL);
+	add(o, "guest_report_age", has ?
+	    json_object_new_int64(vm->pol.guest_age) : NULL);
+}
+
 static struct json_object *vm_json(const struct vm *vm)
 {
 	struct json_object *o = json_object_new_object();
@@ -63,6 +87,7 @@ static struct json_object *vm_json(const struct vm *vm)
 	add(o, "wait", json_object_new_double(vm->use.wait));
 	add(o, "guest_demand", vm->hint.has_report ?
 	    json_object_new_double(guest_demand(vm)) : NULL);
+	add_report(o, vm);
 	add(o, "guest_used", json_object_new_boolean(p->guest_used));
 	add(o, "demand", json_object_new_double(p->demand));
 	add(o, "share", json_object_new_double(p->share));
