@@ -48,9 +48,80 @@ static void test_start(void **state)
 {
 	struct fixture *f = *state;
 
-	fakesys_expect(f->root, GOV "mode", "hint");
+	struct vfold_target t = { .cpus = 2, .ttl_ms = 5000 };
+
+	/* Mode hint comes with the first target, not before. */
+	fakesys_expect(f->root, GOV "mode", "steal\n");
 	assert_string_equal(f->a.saved_mode, "steal");
 	assert_false(f->a.has_ack);
+	assert_false(f->a.found_hint);
+	assert_int_equal(agent_target(&f->a, 1, &t), 0);
+	fakesys_expect(f->root, GOV "mode", "hint");
+}
+
+/* Mode hint at start is a dead agent's: the original is taken as off. */
+static void test_start_found_hint(void **state)
+{
+	char *root = fakesys_new(4, "hint"), err[256] = "";
+	struct agent a;
+
+	(void)state;
+	assert_int_equal(agent_start(&a, root, err, sizeof(err)), 0);
+	assert_true(a.found_hint);
+	assert_string_equal(a.saved_mode, "off");
+	fakesys_expect(root, GOV "mode", "off");
+	fakesys_free(root);
+}
+
+/*
+ * A target not newer than the last applied one (serial numbers modulo
+ * 2^32) is refused and acked so; a refused one does not count as
+ * applied; a new host (agent_forget_seq()) starts anew.
+ */
+static void test_stale_seq(void **state)
+{
+	struct fixture *f = *state;
+	struct vfold_target t = { .cpus = 2, .ttl_ms = 5000 };
+
+	assert_int_equal(agent_target(&f->a, 5, &t), 0);
+	t.cpus = 3;
+	assert_int_equal(agent_target(&f->a, 5, &t), -ESTALE);
+	assert_string_equal(f->a.ack_error, "stale seq 5 after 5");
+	assert_int_equal(agent_target(&f->a, 4, &t), -ESTALE);
+	assert_true(f->a.has_ack);
+	assert_int_equal(f->a.ack, 4);
+	assert_string_equal(f->a.ack_error, "stale seq 4 after 5");
+	fakesys_expect(f->root, GOV "hint", "2");
+	assert_int_equal(f->a.stale, 2);
+	t.cpus = 9;
+	assert_int_equal(agent_target(&f->a, 10, &t), -ERANGE);
+	t.cpus = 3;
+	assert_int_equal(agent_target(&f->a, 6, &t), 0);
+	fakesys_expect(f->root, GOV "hint", "3");
+	/* Across the wrap: 0xfffffff0 then 3 is newer; back is not. */
+	assert_int_equal(agent_target(&f->a, 0xfffffff0u, &t), -ESTALE);
+	agent_forget_seq(&f->a);
+	assert_int_equal(agent_target(&f->a, 0xfffffff0u, &t), 0);
+	assert_int_equal(agent_target(&f->a, 3, &t), 0);
+	assert_int_equal(agent_target(&f->a, 0xfffffff5u, &t), -ESTALE);
+	assert_string_equal(f->a.ack_error, "stale seq 4294967285 after 3");
+	agent_forget_seq(&f->a);
+	assert_int_equal(agent_target(&f->a, 0, &t), 0);
+}
+
+/* Restored, the next target sets mode hint and the ttl again. */
+static void test_engage_again(void **state)
+{
+	struct fixture *f = *state;
+	struct vfold_target t = { .cpus = 2, .ttl_ms = 5000 };
+
+	assert_int_equal(agent_target(&f->a, 1, &t), 0);
+	assert_int_equal(agent_restore(&f->a), 0);
+	fakesys_expect(f->root, GOV "mode", "steal");
+	fakesys_put(f->root, GOV "hint_ttl_ms", "lapsed");
+	assert_int_equal(agent_target(&f->a, 2, &t), 0);
+	fakesys_expect(f->root, GOV "mode", "hint");
+	fakesys_expect(f->root, GOV "hint_ttl_ms", "5000");
 }
 
 static void test_start_without_governor(void **state)
@@ -159,7 +230,13 @@ static void test_kernel_refuses(void **state)
 static void test_restore(void **state)
 {
 	struct fixture *f = *state;
+	struct vfold_target t = { .cpus = 2, .ttl_ms = 5000 };
 
+	/* Not in mode hint: nothing to restore, nothing written. */
+	fakesys_put(f->root, GOV "mode", "smt");
+	assert_int_equal(agent_restore(&f->a), 0);
+	fakesys_expect(f->root, GOV "mode", "smt");
+	assert_int_equal(agent_target(&f->a, 1, &t), 0);
 	assert_int_equal(agent_restore(&f->a), 0);
 	fakesys_expect(f->root, GOV "mode", "steal");
 }
@@ -175,7 +252,7 @@ static void test_report(void **state)
 	assert_int_equal(r.nr_cpus, 4);
 	assert_int_equal(r.kept_cpus, 2);
 	assert_string_equal(r.mask, "2-3");
-	assert_string_equal(r.mode, "hint");
+	assert_string_equal(r.mode, "steal");
 	assert_int_equal(r.demand_milli, 1500);
 	assert_false(r.has_ack);
 
@@ -200,6 +277,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start, setup, teardown),
 		cmocka_unit_test(test_start_without_governor),
 		cmocka_unit_test(test_start_empty_mode),
+		cmocka_unit_test(test_start_found_hint),
+		cmocka_unit_test_setup_teardown(test_stale_seq, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_engage_again, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_valid_target, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_renewal, setup, teardown),

@@ -200,6 +200,26 @@ static void test_cap(void **state)
 	assert_int_equal(demand_milli(&in), 8192000);
 }
 
+static void test_psi(void **state)
+{
+	uint64_t t = 0;
+
+	(void)state;
+	assert_int_equal(psi_parse("some avg10=0.00 avg60=0.00 avg300=0.00 "
+				   "total=123456\nfull avg10=0.00 avg60=0.00 "
+				   "avg300=0.00 total=7\n", &t), 0);
+	assert_int_equal(t, 123456);
+	assert_int_equal(psi_parse("full avg10=0.00 total=7\n", &t), -EINVAL);
+	assert_int_equal(psi_parse("some avg10=0.00\nfull total=7\n", &t),
+			 -EINVAL);
+	assert_int_equal(psi_parse("some total=x\n", &t), -EINVAL);
+	/* 0.25 s of 1 s: 250; capped at 1000; a total gone back: 0. */
+	assert_int_equal(psi_permille(1000000, 1250000, 1000), 250);
+	assert_int_equal(psi_permille(0, 5000000, 1000), 1000);
+	assert_int_equal(psi_permille(5, 4, 1000), 0);
+	assert_int_equal(psi_permille(0, 4, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_waiting_average),
 		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_psi),
 	};
 
 	return cmocka_run_group_tests_name("agent_demand", tests, NULL, NULL);

@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int agent_main(int argc, char **argv);
@@ -39,10 +41,18 @@ static int setup(void **state)
 	char err[256] = "";
 	int sv[2];
 
-	f->c.o = (struct opts){ .sysfs_root = fakesys_new(4, "off"),
-				.proc_root = "/proc", .interval_ms = 1000 };
+	char *root = fakesys_new(4, "off");
+
+	/* The fake tree is /proc too: stat, pressure/cpu. */
+	f->c.o = (struct opts){ .sysfs_root = root, .proc_root = root,
+				.interval_ms = 1000 };
 	if (agent_start(&f->c.a, f->c.o.sysfs_root, err, sizeof(err)))
 		fail_msg("agent_start: %s", err);
+	f->c.d.clk_tck = 100;
+	/* As after the first interval; test_first_report starts before. */
+	f->c.measured = true;
+	/* As main() does before its loop. */
+	read_cpus(&f->c, &(struct vfold_report){ 0 });
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
 				    sv), 0);
 	port_init(&f->c.p);
@@ -105,6 +115,177 @@ static unsigned int reports(struct fixture *f, struct vfold_report *last)
 		n++;
 	}
 	return n;
+}
+
+/* /proc/stat with @busy ticks of user time and @running tasks. */
+static void put_stat(struct fixture *f, unsigned int busy,
+		     unsigned int running)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "cpu  %u 0 0 100000 0 0 0 0 0 0\n"
+		 "cpu0 0 0 0 0 0 0 0 0 0 0\nprocs_running %u\n", busy,
+		 running);
+	fakesys_put(f->c.o.proc_root, "stat", text);
+}
+
+static void put_psi(struct fixture *f, unsigned long long total)
+{
+	char text[256], *dir;
+
+	assert_true(asprintf(&dir, "%s/pressure", f->c.o.proc_root) > 0);
+	mkdir(dir, 0755);
+	free(dir);
+	snprintf(text, sizeof(text), "some avg10=1.00 avg60=0.50 "
+		 "avg300=0.10 total=%llu\nfull avg10=0.00 avg60=0.00 "
+		 "avg300=0.00 total=0\n", total);
+	fakesys_put(f->c.o.proc_root, "pressure/cpu", text);
+}
+
+/*
+ * No report before the first interval's demand is measured, not even
+ * the ack of a target; the first one measures against the guest's CPUs
+ * (read at start), with the pressure where the guest has PSI.
+ */
+static void test_first_report(void **state)
+{
+	struct fixture *f = *state;
+	struct vfold_report r;
+
+	f->c.measured = false;
+	put_stat(f, 1000, 2);
+	put_psi(f, 1000000);
+	sample(&f->c);
+	send_targets(f, 7, 7);
+	do_read(&f->c);
+	fakesys_expect(f->c.o.sysfs_root, GOV "hint", "4");
+	assert_int_equal(reports(f, &r), 0);
+
+	/* 1 s later: 2 CPUs busy (200 ticks at 100 Hz), 0.3 s pressure. */
+	put_stat(f, 1200, 2);
+	put_psi(f, 1300000);
+	sample(&f->c);
+	f->c.prev_ms = f->c.cur_ms - 1000;
+	f->c.psi_prev_ms = now_ms() - 1000;
+	end_interval(&f->c);
+	assert_int_equal(reports(f, &r), 1);
+	/* Busy 2000; 2 running, one the agent, 4 kept: none waiting. */
+	assert_int_equal(r.demand_milli, 2000);
+	assert_true(r.has_ack);
+	assert_int_equal(r.ack, 7);
+	assert_true(r.has_psi);
+	assert_in_range(r.psi_some_permille, 295, 300);
+
+	/* An interval without /proc/stat read is no measurement either. */
+	fakesys_put(f->c.o.proc_root, "stat", "garbage\n");
+	sample(&f->c);
+	end_interval(&f->c);
+	assert_int_equal(reports(f, &r), 0);
+}
+
+/* No PSI in the guest: the report leaves the field out. */
+static void test_report_without_psi(void **state)
+{
+	struct fixture *f = *state;
+	struct vfold_report r;
+
+	put_stat(f, 1000, 1);
+	sample(&f->c);
+	put_stat(f, 1100, 1);
+	sample(&f->c);
+	f->c.prev_ms = f->c.cur_ms - 1000;
+	end_interval(&f->c);
+	assert_int_equal(reports(f, &r), 1);
+	assert_int_equal(r.demand_milli, 1000);
+	assert_false(r.has_psi);
+}
+
+/*
+ * An older seq is refused and acked so; a hangup (the host left) lets
+ * the next host start its numbers anew.
+ */
+static void test_stale_seq_and_hangup(void **state)
+{
+	struct fixture *f = *state;
+	struct vfold_report r;
+	int sv[2];
+
+	send_targets(f, 7, 7);
+	do_read(&f->c);
+	send_targets(f, 5, 5);
+	do_read(&f->c);
+	fakesys_expect(f->c.o.sysfs_root, GOV "hint", "4");
+	assert_int_equal(reports(f, &r), 2);
+	assert_int_equal(r.ack, 5);
+	assert_string_equal(r.ack_error, "stale seq 5 after 7");
+	assert_int_equal(f->c.a.stale, 1);
+
+	/* The host hangs up; a new one connects and starts from 0. */
+	shutdown(f->host, SHUT_WR);
+	do_read(&f->c);
+	assert_true(f->c.p.hup);
+	assert_false(f->c.a.has_seq);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0,
+				    sv), 0);
+	close(f->c.p.fd);
+	close(f->host);
+	f->c.p.fd = sv[0];
+	f->host = sv[1];
+	send_targets(f, 0, 0);
+	do_read(&f->c);
+	assert_false(f->c.p.hup);
+	fakesys_expect(f->c.o.sysfs_root, GOV "hint", "1");
+	assert_int_equal(reports(f, &r), 1);
+	assert_int_equal(r.ack, 0);
+	assert_string_equal(r.ack_error, "");
+}
+
+/*
+ * No target for the last one's ttl_ms: the mode found at start comes
+ * back; the next target sets mode hint again and applies.
+ */
+static void test_silence_restores(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t until;
+
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "off\n");
+	send_targets(f, 1, 1);
+	do_read(&f->c);
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "hint");
+	until = f->c.hint_until;
+	assert_true(until >= now_ms() + 4000 && until <= now_ms() + 5000);
+	check_silence(&f->c, until - 1);
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "hint");
+	check_silence(&f->c, until);
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "off");
+	assert_int_equal(f->c.hint_until, 0);
+	assert_false(f->c.a.engaged);
+
+	send_targets(f, 2, 2);
+	do_read(&f->c);
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "hint");
+	fakesys_expect(f->c.o.sysfs_root, GOV "hint", "3");
+	assert_true(f->c.hint_until > 0);
+}
+
+/* The port fails (the device is gone): the mode found comes back. */
+static void test_port_gone_restores(void **state)
+{
+	struct fixture *f = *state;
+
+	send_targets(f, 1, 1);
+	do_read(&f->c);
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "hint");
+	close(f->c.p.fd);
+	/* A directory: every read fails (EISDIR), as a vanished device. */
+	f->c.p.fd = open("/", O_RDONLY | O_DIRECTORY);
+	assert_true(f->c.p.fd >= 0);
+	do_read(&f->c);
+	assert_int_equal(f->c.p.fd, -1);
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "off");
+	assert_false(f->c.a.has_seq);
+	assert_int_equal(f->c.hint_until, 0);
 }
 
 static void test_one_target(void **state)
@@ -197,6 +378,16 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlog_newest_invalid,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_report, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_report_without_psi, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stale_seq_and_hangup,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silence_restores, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_port_gone_restores, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("agent_main", tests, NULL, NULL);

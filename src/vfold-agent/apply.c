@@ -29,11 +29,16 @@ int agent_start(struct agent *a, const char *sysfs_root, char *err,
 			 strerror(-ret));
 		return ret;
 	}
-	ret = vfold_gov_write(&a->sys, "mode", "hint");
-	if (ret) {
-		snprintf(err, errlen, "cannot set governor mode hint: %s",
-			 strerror(-ret));
-		return ret;
+	if (!strcmp(mode, "hint")) {
+		ret = vfold_gov_write(&a->sys, "mode", "off");
+		if (ret) {
+			snprintf(err, errlen, "cannot set governor mode off "
+				 "(hint left by another agent): %s",
+				 strerror(-ret));
+			return ret;
+		}
+		strcpy(mode, "off");
+		a->found_hint = true;
 	}
 	strcpy(a->saved_mode, mode);
 	return 0;
@@ -57,6 +62,11 @@ int agent_target(struct agent *a, uint32_t seq, const struct vfold_target *t)
 	a->has_ack = true;
 	a->ack = seq;
 	a->ack_error[0] = '\0';
+	if (a->has_seq && (int32_t)(seq - a->last_seq) <= 0) {
+		a->stale++;
+		return refuse(a, -ESTALE, "stale seq %u after %u", seq,
+			      a->last_seq);
+	}
 	nr = vfold_nr_online(&a->sys);
 	if (nr < 0)
 		return refuse(a, nr, "cannot read the online CPUs: %s",
@@ -64,6 +74,13 @@ int agent_target(struct agent *a, uint32_t seq, const struct vfold_target *t)
 	if (t->cpus < 1 || t->cpus > (uint32_t)nr)
 		return refuse(a, -ERANGE, "cpus %u not in 1..%d online CPUs",
 			      t->cpus, nr);
+	if (!a->engaged) {
+		ret = vfold_gov_write(&a->sys, "mode", "hint");
+		if (ret)
+			return refuse(a, ret, "mode hint: %s", strerror(-ret));
+		a->engaged = true;
+		a->ttl_ms = 0;	/* written anew with the mode */
+	}
 	if (t->ttl_ms != a->ttl_ms) {
 		ret = vfold_gov_write_u32(&a->sys, "hint_ttl_ms", t->ttl_ms);
 		if (ret)
@@ -74,14 +91,26 @@ int agent_target(struct agent *a, uint32_t seq, const struct vfold_target *t)
 	ret = vfold_gov_write_u32(&a->sys, "hint", t->cpus);
 	if (ret)
 		return refuse(a, ret, "hint %u: %s", t->cpus, strerror(-ret));
+	a->has_seq = true;
+	a->last_seq = seq;
 	return 0;
+}
+
+void agent_forget_seq(struct agent *a)
+{
+	a->has_seq = false;
 }
 
 int agent_restore(struct agent *a)
 {
-	if (!a->saved_mode[0])
+	int ret;
+
+	if (!a->engaged)
 		return 0;
-	return vfold_gov_write(&a->sys, "mode", a->saved_mode);
+	ret = vfold_gov_write(&a->sys, "mode", a->saved_mode);
+	if (!ret)
+		a->engaged = false;
+	return ret;
 }
 
 int agent_report(const struct agent *a, uint32_t demand_milli,

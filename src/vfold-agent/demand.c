@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "demand.h"
+#include "protocol.h"
 
 /* /proc/stat of many CPUs and interrupts is long; keep reading till EOF. */
 #define PROCSTAT_CHUNK	65536
@@ -94,6 +95,60 @@ uint32_t demand_milli(const struct demand_input *in)
 	if (in->samples)
 		d += in->waiting_sum * 1000 / in->samples;
 	return (uint32_t)(d < cap ? d : cap);
+}
+
+int psi_parse(const char *text, uint64_t *total_us)
+{
+	const char *some = find_line(text, "some ");
+	const char *p, *eol;
+	unsigned long long v;
+	char *end;
+
+	if (!some)
+		return -EINVAL;
+	eol = strchr(some, '\n');
+	p = strstr(some, " total=");
+	if (!p || (eol && p > eol))
+		return -EINVAL;
+	p += strlen(" total=");
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(p, &end, 10);
+	if (errno || (*end && *end != '\n' && *end != ' '))
+		return -EINVAL;
+	*total_us = v;
+	return 0;
+}
+
+int psi_read(const char *path, uint64_t *total_us)
+{
+	char buf[512];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	return psi_parse(buf, total_us);
+}
+
+uint32_t psi_permille(uint64_t prev_us, uint64_t cur_us, uint64_t elapsed_ms)
+{
+	uint64_t p;
+
+	if (!elapsed_ms || cur_us <= prev_us)
+		return 0;
+	/* us / (ms * 1000) of the time, x1000: us / ms. */
+	p = (cur_us - prev_us) / elapsed_ms;
+	return (uint32_t)(p < VFOLD_PSI_MAX ? p : VFOLD_PSI_MAX);
 }
 
 int procstat_read(const char *path, struct cpustat *cs, uint32_t *running)

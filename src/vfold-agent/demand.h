@@ -47,4 +47,20 @@ uint32_t demand_milli(const struct demand_input *in);
 /* Reads @path (/proc/stat) and parses it. Returns 0 or -errno. */
 int procstat_read(const char *path, struct cpustat *cs, uint32_t *running);
 
+/*
+ * Parses the text of /proc/pressure/cpu: the "total=" of its "some" line
+ * (microseconds in which some task waited for a CPU) into @total_us.
+ * Returns 0 or -EINVAL.
+ */
+int psi_parse(const char *text, uint64_t *total_us);
+
+/* Reads @path (/proc/pressure/cpu) and parses it. Returns 0 or -errno. */
+int psi_read(const char *path, uint64_t *total_us);
+
+/*
+ * The share of @elapsed_ms in which some task waited, from two totals,
+ * in thousandths: 0 .. 1000 (a total that went back counts 0).
+ */
+uint32_t psi_permille(uint64_t prev_us, uint64_t cur_us, uint64_t elapsed_ms);
+
 #endif

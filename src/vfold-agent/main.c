@@ -50,8 +50,15 @@ struct ctx {
 	struct demand_input d;
 	uint64_t prev_ms, cur_ms;
 	bool have_stat;
+	bool measured;		/* the last interval's demand is known */
 	uint32_t kept;		/* kept CPUs at the last report */
 	uint32_t demand;	/* at the last report */
+	/* CPU pressure (/proc/pressure/cpu) over the last interval. */
+	bool psi_base;		/* psi_prev holds a total ... */
+	uint64_t psi_prev, psi_prev_ms;	/* ... read then */
+	bool has_psi;
+	uint32_t psi;		/* psi_some_permille */
+	uint64_t hint_until;	/* ms: the last target's ttl ends; 0: none */
 	int stat_err;		/* last /proc/stat error logged */
 	int find_err;		/* last port lookup error logged */
 };
@@ -99,9 +106,10 @@ static void usage(FILE *f)
 "  -v, --verbose          log every target and report\n"
 "  -h, --help             this text\n"
 "\n"
-"On SIGTERM or SIGINT it writes back the governor mode it found and exits.\n"
-"A guest whose agent or host dies unfolds by itself ttl_ms after the last\n"
-"target.\n"
+"Mode hint is set by the first target. Without a target for the last one's\n"
+"ttl_ms, or without the port, and on SIGTERM or SIGINT (then it exits) it\n"
+"writes back the governor mode it found (hint found is a dead agent's: off).\n"
+"A guest whose agent dies unfolds by itself ttl_ms after the last target.\n"
 "\n"
 "Exit status: 0 stopped by a signal, mode restored; 1 error (kernel without\n"
 "the paravirt governor, a sysfs write at start or at exit failed);\n"
@@ -180,6 +188,38 @@ bad:
 	return -1;
 }
 
+/* Reads the CPU pressure's total now; 0 or -errno (no PSI). */
+static int read_psi(struct ctx *c, uint64_t *total)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/pressure/cpu", c->o.proc_root);
+	return psi_read(path, total);
+}
+
+/*
+ * The pressure since the last call, which starts the next interval:
+ * c->has_psi only where the guest has PSI and a baseline was read.
+ */
+static void interval_psi(struct ctx *c)
+{
+	uint64_t total, now = now_ms();
+
+	c->has_psi = false;
+	if (read_psi(c, &total)) {
+		c->psi_base = false;
+		return;
+	}
+	if (c->psi_base) {
+		c->psi = psi_permille(c->psi_prev, total,
+				      now - c->psi_prev_ms);
+		c->has_psi = now > c->psi_prev_ms;
+	}
+	c->psi_base = true;
+	c->psi_prev = total;
+	c->psi_prev_ms = now;
+}
+
 static void sample(struct ctx *c)
 {
 	char path[PATH_MAX];
@@ -201,6 +241,7 @@ static void sample(struct ctx *c)
 		c->d.prev = c->d.cur;
 		c->prev_ms = c->cur_ms;
 		c->have_stat = true;
+		interval_psi(c);	/* the baseline */
 	}
 	c->d.waiting_sum += demand_waiting(running, c->kept);
 	c->d.samples++;
@@ -220,21 +261,46 @@ static uint32_t interval_demand(struct ctx *c)
 	return d;
 }
 
+/*
+ * Fills @r and keeps the CPUs the demand is measured against: kept CPUs
+ * for the waiting tasks, online CPUs for the cap.
+ */
+static int read_cpus(struct ctx *c, struct vfold_report *r)
+{
+	int ret = agent_report(&c->a, c->demand, r);
+
+	if (ret) {
+		info("cannot read the CPUs for a report: %s", strerror(-ret));
+		return ret;
+	}
+	c->kept = r->kept_cpus;
+	c->d.nr_cpus = r->nr_cpus;
+	return 0;
+}
+
+static void port_lost(struct ctx *c);
+
+/*
+ * Not before a demand was measured: a report of demand 0 from an agent
+ * that just started would tell the host the guest is idle. An ack waits
+ * for the first report (an interval at most).
+ */
 static void send_report(struct ctx *c)
 {
 	char line[VFOLD_MSG_MAX + 1];
 	struct vfold_msg m = { .type = VFOLD_MSG_REPORT };
 	int ret, n;
 
-	ret = agent_report(&c->a, c->demand, &m.report);
-	if (ret) {
-		info("cannot read the CPUs for a report: %s", strerror(-ret));
+	if (read_cpus(c, &m.report))
 		return;
-	}
-	c->kept = m.report.kept_cpus;
-	c->d.nr_cpus = m.report.nr_cpus;
+	m.report.has_psi = c->has_psi;
+	m.report.psi_some_permille = c->psi;
 	if (c->p.fd < 0 || c->p.hup)
 		return;
+	if (!c->measured) {
+		debug("no report yet: the demand is not measured");
+		return;
+	}
 	m.seq = c->seq;
 	n = vfold_msg_encode(&m, line, sizeof(line));
 	if (n < 0) {
@@ -246,18 +312,46 @@ static void send_report(struct ctx *c)
 		debug("report %u dropped: the port is full", c->seq);
 	} else if (ret) {
 		info("%s: write: %s; reopening", c->port_path, strerror(-ret));
-		port_close(&c->p);
+		port_lost(c);
 	} else {
 		debug("report %u: %.*s", c->seq, n - 1, line);
 	}
 	c->seq++;
 }
 
+/*
+ * Without targets for the last one's ttl_ms (the host is gone or stuck)
+ * or without a port, the mode found at start comes back: a guest "off"
+ * unfolds at once, instead of the kernel's lapse of the hint, which
+ * falls back to deciding from steal. The next target sets mode hint.
+ */
+static void release(struct ctx *c, const char *why)
+{
+	int ret;
+
+	c->hint_until = 0;
+	if (!c->a.engaged)
+		return;
+	ret = agent_restore(&c->a);
+	if (ret)
+		info("%s: cannot restore governor mode %s: %s", why,
+		     c->a.saved_mode, strerror(-ret));
+	else
+		info("%s: governor mode %s restored", why, c->a.saved_mode);
+	c->last = (struct vfold_target){ 0 };
+}
+
 static void on_target(struct ctx *c, uint32_t seq, const struct vfold_target *t)
 {
-	if (agent_target(&c->a, seq, t)) {
+	unsigned long stale = c->a.stale;
+	bool engaged = c->a.engaged;
+	int ret = agent_target(&c->a, seq, t);
+
+	if (ret) {
 		info("target %u rejected, nothing changed: %s", seq,
 		     c->a.ack_error);
+		if (c->a.stale != stale)
+			info("%lu targets of an old seq so far", c->a.stale);
 	} else if (t->cpus != c->last.cpus || t->ttl_ms != c->last.ttl_ms) {
 		info("target %u: keep %u CPUs, hint lapses after %u ms", seq,
 		     t->cpus, t->ttl_ms);
@@ -265,6 +359,10 @@ static void on_target(struct ctx *c, uint32_t seq, const struct vfold_target *t)
 	} else {
 		debug("target %u: hint %u renewed", seq, t->cpus);
 	}
+	if (c->a.engaged && !engaged)
+		info("governor mode hint: targets come");
+	if (!ret)
+		c->hint_until = now_ms() + t->ttl_ms;
 	send_report(c);
 }
 
@@ -324,25 +422,40 @@ static void try_open(struct ctx *c)
  * through the host's past decisions (the kernel acts on every hint
  * written) and send a report for each.
  */
+/* The port failed (the device is gone): no target can come. */
+static void port_lost(struct ctx *c)
+{
+	port_close(&c->p);
+	agent_forget_seq(&c->a);
+	release(c, "no port");
+}
+
+/*
+ * The targets read are applied before a hangup read with them is
+ * handled: they are the newest of the host that left. Its successor
+ * numbers its targets anew, so the last seq is forgotten then.
+ */
 static void do_read(struct ctx *c)
 {
 	bool was_hup = c->p.hup;
 	int ret = port_read(&c->p, on_line, c);
 
+	if (c->pending) {
+		if (c->superseded)
+			info("%u older targets read with target %u skipped",
+			     c->superseded, c->pending_seq);
+		c->pending = false;
+		c->superseded = 0;
+		on_target(c, c->pending_seq, &c->pending_t);
+	}
 	if (ret) {
 		info("%s: read: %s; reopening", c->port_path, strerror(-ret));
-		port_close(&c->p);
-	} else if (c->p.hup != was_hup) {
+		port_lost(c);
+	} else if (c->p.fd >= 0 && c->p.hup != was_hup) {
 		info("host %s", c->p.hup ? "not connected" : "connected");
+		if (c->p.hup)
+			agent_forget_seq(&c->a);
 	}
-	if (!c->pending)
-		return;
-	if (c->superseded)
-		info("%u older targets read with target %u skipped",
-		     c->superseded, c->pending_seq);
-	c->pending = false;
-	c->superseded = 0;
-	on_target(c, c->pending_seq, &c->pending_t);
 }
 
 static int signal_fd(void)
@@ -363,6 +476,28 @@ static int64_t until(uint64_t when, uint64_t now)
 	return when > now ? (int64_t)(when - now) : 0;
 }
 
+/* The end of an interval: its demand and pressure, and the report. */
+static void end_interval(struct ctx *c)
+{
+	c->demand = interval_demand(c);
+	/* No /proc/stat read over the interval: nothing measured. */
+	c->measured = c->d.elapsed_ms > 0;
+	interval_psi(c);
+	send_report(c);
+}
+
+/* The host silent for the last target's ttl_ms. */
+static void check_silence(struct ctx *c, uint64_t now)
+{
+	char why[64];
+
+	if (!c->hint_until || now < c->hint_until)
+		return;
+	snprintf(why, sizeof(why), "no target for %u ms (the last one's "
+		 "ttl_ms)", c->a.ttl_ms);
+	release(c, why);
+}
+
 /* Runs until a signal comes. */
 static void loop(struct ctx *c, int sfd)
 {
@@ -380,6 +515,8 @@ static void loop(struct ctx *c, int sfd)
 		}
 		timeout = until(next_sample < next_report ? next_sample :
 				next_report, now);
+		if (c->hint_until && until(c->hint_until, now) < timeout)
+			timeout = until(c->hint_until, now);
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		/* While the host is away poll() would report POLLHUP at once. */
 		nfds = 1;
@@ -404,9 +541,9 @@ static void loop(struct ctx *c, int sfd)
 				do_read(c);
 			next_sample = now + SAMPLE_MS;
 		}
+		check_silence(c, now);
 		if (now >= next_report) {
-			c->demand = interval_demand(c);
-			send_report(c);
+			end_interval(c);
 			next_report += c->o.interval_ms;
 			if (next_report <= now)
 				next_report = now + c->o.interval_ms;
@@ -437,9 +574,17 @@ int main(int argc, char **argv)
 		info("%s", err);
 		return 1;
 	}
-	info("governor mode hint (was %s)", c.a.saved_mode);
+	if (c.a.found_hint)
+		info("governor mode was hint, left by an agent that did not "
+		     "stop (hint mode is the agent's): taken as off, set off");
+	info("governor mode %s; mode hint while targets come",
+	     c.a.saved_mode);
+	/* The first interval's waiting tasks count against the kept CPUs. */
+	read_cpus(&c, &(struct vfold_report){ 0 });
 	loop(&c, sfd);
 	port_close(&c.p);
+	if (!c.a.engaged)
+		return 0;
 	ret = agent_restore(&c.a);
 	if (ret) {
 		info("cannot restore governor mode %s: %s", c.a.saved_mode,

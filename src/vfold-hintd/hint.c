@@ -12,17 +12,35 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hint.h"
 #include "output.h"
 #include "sock.h"
 
+/*
+ * The agent refuses a target whose seq is not newer than the last it
+ * applied, and forgets that when it sees the host hang up. Should it
+ * miss a quick restart of this daemon, the new first seq is the wall
+ * clock in ms: above any seq the old daemon sent (at most one per 10 ms
+ * interval since its own start), within 2^31 ms (24 days) of running.
+ */
+static uint32_t first_seq(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000 +
+			  (uint64_t)ts.tv_nsec / 1000000);
+}
+
 void hint_init(struct hint *h, const char *vm, const char *path)
 {
 	memset(h, 0, sizeof(*h));
 	h->vm = vm;
 	h->fd = -1;
+	h->seq = first_seq();
 	snprintf(h->path, sizeof(h->path), "%s", path);
 	vfold_linebuf_init(&h->lb);
 }
