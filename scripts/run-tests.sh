@@ -85,19 +85,25 @@ count_results host "$out/host.tap" --require-tap
 phase unit make -s -C "$top/src" check >"$out/unit.tap" 2>"$out/unit.err"
 count_results unit "$out/unit.tap" --require-tap
 
-# The daemons against real QEMUs: each script prints its own TAP document
-# and exits non-zero on a failure; one that dies before its TAP is done
-# still counts, through its exit code.
+# The daemons against real QEMUs: one TAP document, each script's own TAP
+# indented under a result of its own, which also fails when the script
+# exits non-zero (died before its TAP was done).
 # shellcheck disable=SC2317  # called through phase
 integration() {
-	local t rc=0
-	for t in "$top"/tests/integration/*.sh; do
-		bash "$t" || { echo "run-tests: $t exited $?" >&2; rc=1; }
+	local t n=0 rc=0 scripts=("$top"/tests/integration/*.sh)
+	echo "TAP version 13"
+	echo "1..${#scripts[@]}"
+	for t in "${scripts[@]}"; do
+		n=$((n + 1)) r=ok
+		bash "$t" >"$out/integration.script" 2>>"$out/integration.err" ||
+			{ r="not ok"; rc=1; }
+		sed -e '/^TAP version/d' -e 's/^/    /' "$out/integration.script"
+		echo "$r $n - ${t##*/}"
 	done
 	return "$rc"
 }
-phase integration integration >"$out/integration.tap" 2>"$out/integration.err" ||
-	fail "integration: a script failed, see $out/integration.err"
+phase integration integration >"$out/integration.tap" ||
+	fail "integration: a script failed, see $out/integration.tap"
 count_results integration "$out/integration.tap" --require-tap
 
 # run_guest NAME CPUS COMMAND EXPECTED_SKIPS KERNEL_ARGS: boot a guest of
