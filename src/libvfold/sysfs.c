@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "sysfs.h"
 
 /* The longest cpulist of VFOLD_CPUS_MAX CPUs ("0,2,4,...") fits. */
@@ -38,57 +39,13 @@ static int open_rel(const struct vfold_sysfs *s, const char *rel, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-static ssize_t read_retry(int fd, char *buf, size_t len)
-{
-	ssize_t n;
-
-	do {
-		n = read(fd, buf, len);
-	} while (n < 0 && errno == EINTR);
-	return n < 0 ? -errno : n;
-}
-
-/*
- * Reads until EOF, as a file may come in more than one read(). Returns
- * the length, at most @len, or -EOVERFLOW if there is more.
- */
-static ssize_t read_all(int fd, char *buf, size_t len)
-{
-	size_t off = 0;
-	ssize_t n;
-	char more;
-
-	while (off < len) {
-		n = read_retry(fd, buf + off, len - off);
-		if (n <= 0)
-			return n < 0 ? n : (ssize_t)off;
-		off += (size_t)n;
-	}
-	n = read_retry(fd, &more, 1);
-	return n < 0 ? n : n ? -EOVERFLOW : (ssize_t)off;
-}
-
 int vfold_sysfs_read(const struct vfold_sysfs *s, const char *rel,
 		     char *buf, size_t len)
 {
-	ssize_t n;
-	int fd;
+	char path[PATH_MAX];
+	int ret = vfold_sysfs_path(s, rel, path, sizeof(path));
 
-	if (!len)
-		return -EOVERFLOW;
-	fd = open_rel(s, rel, O_RDONLY);
-	if (fd < 0)
-		return fd;
-	n = read_all(fd, buf, len);
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	if (n && buf[n - 1] == '\n')
-		n--;
-	if ((size_t)n == len)
-		return -EOVERFLOW;	/* no room for the NUL */
-	buf[n] = '\0';
-	return (int)n;
+	return ret ? ret : vfold_read_file(path, buf, len, true);
 }
 
 int vfold_sysfs_write(const struct vfold_sysfs *s, const char *rel,

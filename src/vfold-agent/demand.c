@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "demand.h"
+#include "file.h"
 #include "protocol.h"
 
 /* /proc/stat of many CPUs and interrupts is long; keep reading till EOF. */
@@ -124,20 +125,9 @@ int psi_parse(const char *text, uint64_t *total_us)
 int psi_read(const char *path, uint64_t *total_us)
 {
 	char buf[512];
-	ssize_t n;
-	int fd;
+	int n = vfold_read_file(path, buf, sizeof(buf), false);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	buf[n] = '\0';
-	return psi_parse(buf, total_us);
+	return n < 0 ? n : psi_parse(buf, total_us);
 }
 
 uint32_t psi_permille(uint64_t prev_us, uint64_t cur_us, uint64_t elapsed_ms)

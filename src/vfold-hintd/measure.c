@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "measure.h"
 
 int schedstat_parse(const char *text, struct schedstat *s)
@@ -33,21 +34,13 @@ int schedstat_read(const char *proc, pid_t pid, pid_t tid,
 		   struct schedstat *s)
 {
 	char path[PATH_MAX], buf[128];
-	ssize_t n;
-	int fd;
+	int n;
 
 	snprintf(path, sizeof(path), "%s/%d/task/%d/schedstat", proc, pid,
 		 tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
+	n = vfold_read_file(path, buf, sizeof(buf), false);
 	if (n <= 0)
-		return n ? (int)n : -ENODATA;	/* ESRCH: exited meanwhile */
-	buf[n] = '\0';
+		return n ? n : -ENODATA;	/* ESRCH: exited meanwhile */
 	return schedstat_parse(buf, s);
 }
 
