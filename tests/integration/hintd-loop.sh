@@ -14,12 +14,12 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/integration/lib/tap.sh
+. "$top/tests/integration/lib/tap.sh"
 hintd=$top/src/vfold-hintd/vfold-hintd
 fake=$top/tests/integration/fake-qemu.py
 dir=$(mktemp -d /tmp/hintd-loop.XXXXXX)
 declare -A pids=()
-n=0
-failed=0
 pdeath=
 setpriv --pdeathsig KILL true 2>/dev/null && pdeath="setpriv --pdeathsig KILL"
 
@@ -37,28 +37,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-check() {
-	local status=$1 desc=$2 detail=${3:-}
-	n=$((n + 1))
-	if [ "$status" -eq 0 ]; then
-		echo "ok $n - $desc"
-		return
-	fi
-	echo "not ok $n - $desc"
-	failed=$((failed + 1))
-	[ -n "$detail" ] && [ -f "$detail" ] && sed 's/^/# /' "$detail"
-}
-
-# until SECONDS COMMAND...: retries COMMAND every 0.1 s.
-until_ok() {
-	local i
-	for i in $(seq $(($1 * 10))); do
-		"${@:2}" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 target_is() {
 	[ "$(cat "$dir/$1.target" 2>/dev/null)" = "$2" ]
@@ -115,5 +93,4 @@ unset 'pids[hintd]'
 until_ok 3 target_is a 4
 check $? "after telling a to use all 4 vCPUs again" "$dir/hintd.err"
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

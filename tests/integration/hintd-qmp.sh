@@ -16,13 +16,13 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/integration/lib/tap.sh
+. "$top/tests/integration/lib/tap.sh"
 hintd=$top/src/vfold-hintd/vfold-hintd
 dir=$(mktemp -d /tmp/hintd-qmp.XXXXXX)
 declare -A qpid=()
 pdeath=
 setpriv --pdeathsig KILL true 2>/dev/null && pdeath="setpriv --pdeathsig KILL"
-n=0
-failed=0
 
 # Kills QEMU $1 and reaps it (quietly: no "Killed" from bash).
 kill_qemu() {
@@ -44,24 +44,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-# ok COND_STATUS DESCRIPTION [DETAIL FILE]
-check() {
-	local status=$1 desc=$2 detail=${3:-}
-	n=$((n + 1))
-	if [ "$status" -eq 0 ]; then
-		echo "ok $n - $desc"
-		return
-	fi
-	echo "not ok $n - $desc"
-	failed=$((failed + 1))
-	[ -n "$detail" ] && [ -f "$detail" ] && sed 's/^/# /' "$detail"
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
 # setpriv --pdeathsig: QEMU dies with this script even if no trap runs
 # (SIGKILL).
 start_qemu() {
@@ -77,8 +59,8 @@ start_qemu() {
 }
 
 wait_sockets() {
-	local i name
-	for i in $(seq 100); do
+	local _ name
+	for _ in $(seq 100); do
 		for name in "$@"; do
 			if ! [ -S "$dir/$name.qmp" ] || ! [ -S "$dir/$name.hint" ]
 			then
@@ -170,7 +152,7 @@ sleep 1
 kill_qemu b
 sleep 1
 kill -TERM "$hpid"
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	kill -0 "$hpid" 2>/dev/null || break
 	sleep 0.1
 done
@@ -204,5 +186,4 @@ else
 	skip "its cgroup removed once it is gone" "not placed"
 fi
 
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
