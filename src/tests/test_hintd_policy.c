@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -550,6 +551,91 @@ static void test_small_vms(void **state)
 	assert_true(v[0].contended);
 }
 
+/*
+ * The fair share alone, table-driven: @n VMs of @nr vCPUs, busy on all of
+ * them, the first @heavy with weight 3, the rest 1, on @capacity CPUs;
+ * after the lowering streak each VM's target is @want_heavy or @want.
+ */
+struct share_case {
+	const char *name;
+	double capacity;
+	size_t n, heavy;
+	unsigned int nr;
+	double busy;
+	unsigned int want_heavy, want;
+};
+
+static const struct share_case share_cases[] = {
+	{ "1 VM, fits", 4, 1, 0, 4, 4, 0, 4 },
+	{ "1 VM, contended", 2, 1, 0, 4, 4, 0, 2 },
+	{ "2 VMs, fit exactly", 8, 2, 0, 4, 3.5, 0, 4 },
+	{ "2 VMs, half each", 2, 2, 0, 4, 4, 0, 1 },
+	{ "10 VMs, floor of 1 each", 2, 10, 0, 4, 4, 0, 1 },
+	{ "1000 VMs, 2 CPUs each", 2000, 1000, 0, 4, 4, 0, 2 },
+	{ "1000 VMs, weights 3:1", 2000, 1000, 500, 4, 4, 3, 1 },
+	{ "1000 VMs, light ones keep all", 4000, 1000, 0, 4, 1, 0, 4 },
+};
+
+static void run_share_case(const struct share_case *c, struct policy_vm *v)
+{
+	struct policy_params p;
+	size_t i;
+	int round;
+
+	policy_defaults(&p);
+	memset(v, 0, c->n * sizeof(*v));
+	for (i = 0; i < c->n; i++) {
+		v[i].nr_vcpus = c->nr;
+		v[i].weight = i < c->heavy ? 3 : 1;
+		v[i].host_demand = c->busy;
+	}
+	for (round = 0; round <= (int)p.lower_after; round++)
+		policy_decide(&p, c->capacity, v, c->n);
+}
+
+static void test_share_table(void **state)
+{
+	struct policy_vm *v = calloc(1000, sizeof(*v));
+	size_t k, i;
+
+	(void)state;
+	assert_non_null(v);
+	for (k = 0; k < sizeof(share_cases) / sizeof(share_cases[0]); k++) {
+		const struct share_case *c = &share_cases[k];
+
+		run_share_case(c, v);
+		for (i = 0; i < c->n; i++) {
+			unsigned int want = i < c->heavy ? c->want_heavy : c->want;
+
+			if (v[i].target != want)
+				fail_msg("%s: VM %zu target %u, want %u", c->name, i,
+					 v[i].target, want);
+		}
+	}
+	free(v);
+}
+
+/*
+ * A VM vanishes (its QEMU died): the caller drops it from the array, and
+ * the others get its share at the next decision, not after a streak.
+ */
+static void test_vm_vanishes(void **state)
+{
+	const struct share_case c = { "3 VMs", 6, 3, 0, 4, 4, 0, 2 };
+	struct policy_params p;
+	struct policy_vm v[3];
+
+	(void)state;
+	run_share_case(&c, v);
+	assert_int_equal(v[0].target, 2);
+	assert_int_equal(v[2].target, 2);
+	v[1] = v[2];
+	policy_defaults(&p);
+	policy_decide(&p, 6, v, 2);
+	assert_int_equal(v[0].target, 3);
+	assert_int_equal(v[1].target, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_lower_waits),
 		cmocka_unit_test(test_noisy_bounded_changes),
 		cmocka_unit_test(test_small_vms),
+		cmocka_unit_test(test_share_table),
+		cmocka_unit_test(test_vm_vanishes),
 	};
 
 	return cmocka_run_group_tests_name("hintd_policy", tests, NULL, NULL);
