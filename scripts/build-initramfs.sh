@@ -5,6 +5,8 @@
 #
 # Contents:
 #   /init, /bin/busybox             guest/init and the static busybox
+#                                   (init starts /vfold/bin/vfold-agent
+#                                   in a VM with the hint port)
 #   /vfold/run-tests, /vfold/demo   guest/run-tests, guest/demo
 #   /vfold/bench-drain              guest/bench-drain
 #   /vfold/bench-governor           guest/bench-governor
