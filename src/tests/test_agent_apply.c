@@ -106,6 +106,9 @@ static void test_stale_seq(void **state)
 	assert_int_equal(agent_target(&f->a, 0xfffffff5u, &t), -ESTALE);
 	assert_string_equal(f->a.ack_error, "stale seq 4294967285 after 3");
 	agent_forget_seq(&f->a);
+	/* The next host is not acked a seq of the last one's. */
+	assert_false(f->a.has_ack);
+	assert_string_equal(f->a.ack_error, "");
 	assert_int_equal(agent_target(&f->a, 0, &t), 0);
 }
 

@@ -98,7 +98,10 @@ int agent_target(struct agent *a, uint32_t seq, const struct vfold_target *t)
 
 void agent_forget_seq(struct agent *a)
 {
+	/* A new host must not see acks of targets another host sent. */
 	a->has_seq = false;
+	a->has_ack = false;
+	a->ack_error[0] = '\0';
 }
 
 int agent_restore(struct agent *a)

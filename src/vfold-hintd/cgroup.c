@@ -220,9 +220,14 @@ void cgroup_prune(const struct cgroup_ctx *c,
 		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
 		    keep(e->d_name, arg))
 			continue;
-		if (!join(path, c->base, e->d_name) && !rmdir(path))
+		if (join(path, c->base, e->d_name))
+			continue;
+		if (!rmdir(path))
 			hintd_log("cgroup: removed /" VFOLD_DIR "/%s",
 				  e->d_name);
+		else if (errno != EBUSY && errno != ENOENT)
+			hintd_log("cgroup: cannot remove /" VFOLD_DIR "/%s: %s",
+				  e->d_name, strerror(errno));
 	}
 	closedir(d);
 }

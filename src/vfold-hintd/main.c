@@ -441,7 +441,8 @@ static void scan_vms(struct daemon *d)
 	for (i = 0; i < d->scan.n; i++)
 		if (d->scan.vms[i].tids && !find_vm(d, d->scan.vms[i].name))
 			add_vm(d, &d->scan.vms[i]);
-	if (d->cg_on)
+	/* A failed scan knows no VM: it must not take their cgroups away. */
+	if (d->cg_on && !err)
 		cgroup_prune(&d->cg, keep_cgroup, d);
 	warn_unknown_weights(d);
 }
@@ -558,7 +559,8 @@ static void send_targets(struct daemon *d, bool unfold)
 	uint64_t now = now_ns();
 	size_t i;
 
-	if (d->o.dry_run)
+	/* --once cannot hear an agent: connecting would only make it hang up. */
+	if (d->o.dry_run || d->o.once)
 		return;
 	for (i = 0; i < d->n; i++) {
 		struct vm *vm = d->vms[i];
