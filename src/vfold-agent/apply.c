@@ -74,13 +74,8 @@ int agent_target(struct agent *a, uint32_t seq, const struct vfold_target *t)
 	if (t->cpus < 1 || t->cpus > (uint32_t)nr)
 		return refuse(a, -ERANGE, "cpus %u not in 1..%d online CPUs",
 			      t->cpus, nr);
-	if (!a->engaged) {
-		ret = vfold_gov_write(&a->sys, "mode", "hint");
-		if (ret)
-			return refuse(a, ret, "mode hint: %s", strerror(-ret));
-		a->engaged = true;
+	if (!a->engaged)
 		a->ttl_ms = 0;	/* written anew with the mode */
-	}
 	if (t->ttl_ms != a->ttl_ms) {
 		ret = vfold_gov_write_u32(&a->sys, "hint_ttl_ms", t->ttl_ms);
 		if (ret)
@@ -91,6 +86,16 @@ int agent_target(struct agent *a, uint32_t seq, const struct vfold_target *t)
 	ret = vfold_gov_write_u32(&a->sys, "hint", t->cpus);
 	if (ret)
 		return refuse(a, ret, "hint %u: %s", t->cpus, strerror(-ret));
+	/*
+	 * The mode last: switched on, the governor acts at once on the hint
+	 * it holds, which is then this target's, not a stale one.
+	 */
+	if (!a->engaged) {
+		ret = vfold_gov_write(&a->sys, "mode", "hint");
+		if (ret)
+			return refuse(a, ret, "mode hint: %s", strerror(-ret));
+		a->engaged = true;
+	}
 	a->has_seq = true;
 	a->last_seq = seq;
 	return 0;

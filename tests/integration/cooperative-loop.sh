@@ -72,6 +72,8 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/integration/lib/tap.sh
+. "$top/tests/integration/lib/tap.sh"
 hintd=$top/src/vfold-hintd/vfold-hintd
 kernel=${VFOLD_KERNEL:-$top/build/kernel-debug/arch/x86/boot/bzImage}
 initrd=${VFOLD_INITRD:-$top/build/initramfs.cpio.gz}
@@ -109,8 +111,6 @@ CGROUP_AT=3     # s after both unfolded for good: hintd --once, cgroups
 SECONDS_RUN=$((RESTART_AT + 2 + HINTD_KILL + TTL + LAPSE_SLACK + CGROUP_AT + 3 + 8))
 BOOT_MAX=90     # s from QEMU's start to loop-guest's first line
 
-n=0
-failed=0
 dir=$(mktemp -d /tmp/coop-loop.XXXXXX)
 declare -A runpid=() qpid=()
 hintd_pid=
@@ -164,41 +164,9 @@ bail() {
 	exit 2
 }
 
-# check STATUS DESCRIPTION [DETAIL-FILE]: one TAP line; a failure shows
-# the detail file as TAP comments.
-check() {
-	local status=$1 desc=$2 detail=${3:-}
-	n=$((n + 1))
-	if [ "$status" -eq 0 ]; then
-		echo "ok $n - $desc"
-		return
-	fi
-	echo "not ok $n - $desc"
-	failed=$((failed + 1))
-	if [ -n "$detail" ] && [ -s "$detail" ]; then
-		sed 's/^/# /' "$detail"
-	fi
-}
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-
 # ok_if COMMAND...: the status of COMMAND, without set -e stopping here.
 ok_if() {
 	if "$@"; then echo 0; else echo 1; fi
-}
-
-# until_ok SECONDS COMMAND...: retries COMMAND every 0.25 s.
-until_ok() {
-	local end=$((SECONDS + $1))
-	shift
-	while :; do
-		"$@" && return 0
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.25
-	done
 }
 
 # The log analysis, in Python: the guests' console logs and hintd's JSON.
@@ -319,9 +287,9 @@ def cmd_port(args):
         if st[0][1] != 4 or chg < 4:
             print("FAIL: not unfolded at the start, or under 4 such lines")
             ok = False
-        # The kernel folds a little after the agent's writes: a status
-        # line may fall between them and show hint 2 with 4 still kept.
-        if (st[chg][4], st[chg][3]) != ("2", "hint") or st[chg][1] not in (2, 4):
+        # A status line may fall between the agent's writes (hint, then
+        # mode) and the kernel's fold: hint 2 in mode off, or 4 still kept.
+        if st[chg][4] != "2" or st[chg][1] not in (2, 4):
             print("FAIL: the first change is not the valid target's")
             ok = False
         if not any(s[1] == 2 and s[4] == "2" for s in st[chg:]):
@@ -369,8 +337,10 @@ def cmd_port(args):
             ok = False
         print("console: %s" % (fmt(st[fold]) if fold is not None else
                                "FAIL: no fold to 2"))
+        # The governor's first interval after the mode switch only
+        # samples: allow it 1.5 s on the guest's clock to fold.
         ok = ok and fold is not None and st[fold][4] == "2" and \
-            fold - chg <= 2
+            st[fold][0] - st[chg][0] <= 1500
     elif part == "release":
         rel = [l for l in agent if re.search(
             r"vfold-agent: no target for %d ms .*: governor mode off restored"
@@ -1323,4 +1293,4 @@ else
 fi
 
 echo "# $((SECONDS - t0))s from boot to the end"
-[ "$failed" -eq 0 ] || exit 1
+[ "$tap_failed" -eq 0 ] || exit 1

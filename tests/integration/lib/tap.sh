@@ -6,7 +6,8 @@
 #                                            "not ok N" and the file as
 #                                            "# " comments
 #   skip DESCRIPTION REASON                  "ok N - ... # SKIP REASON"
-#   until_ok SECONDS COMMAND...              retry COMMAND every 0.1 s
+#   until_ok SECONDS COMMAND...              run COMMAND until it succeeds,
+#                                            every 0.1 s, at least once
 #   tap_end                                  the plan; status 0 if all passed
 #
 # The plan comes last, as TAP allows, since the checks are counted as
@@ -24,7 +25,10 @@ check() {
 	fi
 	echo "not ok $tap_n - $desc"
 	tap_failed=$((tap_failed + 1))
-	[ -n "$detail" ] && [ -f "$detail" ] && sed 's/^/# /' "$detail"
+	# An if, not &&: a false test must not fail the call under set -e.
+	if [ -n "$detail" ] && [ -f "$detail" ]; then
+		sed 's/^/# /' "$detail"
+	fi
 }
 
 skip() {
@@ -34,12 +38,12 @@ skip() {
 
 until_ok() {
 	local tries=$(($1 * 10))
-	while [ "$tries" -gt 0 ]; do
-		tries=$((tries - 1))
+	while :; do
 		"${@:2}" && return 0
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || return 1
 		sleep 0.1
 	done
-	return 1
 }
 
 tap_end() {
