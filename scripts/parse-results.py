@@ -27,7 +27,9 @@ Pessimistic rules, because a missing result usually means a crash:
   - no KTAP and no TAP at all is one failure, and so is a missing kind
     with --require-ktap or --require-tap.
 
-Prints each failure with its reason, then one line exactly
+Prints each failure with its reason, a failed test followed by the last
+lines the log showed between its previous result and its own (its
+diagnostics, indented), then one line exactly
 "N passed, N failed, N skipped" (--summary-only prints just that line).
 Exit codes: 0 if nothing failed and something passed or skipped, 1
 otherwise, 2 usage or unreadable LOG.
@@ -44,6 +46,8 @@ SUBTEST = re.compile(r"^# Subtest: (.*?)\s*$")
 RESULT = re.compile(r"^(not ok|ok)\s+(\d+)\b\s*(?:-\s*)?(.*)$")
 SELFTEST = re.compile(r"^# vfold-selftest: (\S+)")
 INDENT = 4
+# Diagnostic lines kept for a failed test: the end of what it printed.
+NOTES = 12
 
 
 class Block:
@@ -69,9 +73,10 @@ class Counts:
         self.kinds = set()
         self.expect_skip = None
 
-    def fail(self, name, reason, n=1):
+    def fail(self, name, reason, n=1, notes=()):
         self.failed += n
         self.reasons.append(f"FAIL: {name}: {reason}")
+        self.reasons.extend(f"    {note}" for note in notes)
 
 
 def split_directive(text):
@@ -98,6 +103,7 @@ class Walker:
         self.counts = counts
         self.stack = []
         self.doc_name = None
+        self.notes = []
 
     def path(self, level, leaf=None):
         names = [b.name for b in self.stack[1 : level + 1] if b.name]
@@ -187,6 +193,8 @@ class Walker:
             return
         if not self.stack:
             return
+        if not (RESULT.match(body) or PLAN.match(body) or SUBTEST.match(body)):
+            self.notes = (self.notes + [body])[-NOTES:]
 
         m = SELFTEST.match(body) if level == 0 else None
         if m:
@@ -212,6 +220,7 @@ class Walker:
         if m:
             name, directive = split_directive(m.group(3))
             self.result(level, m.group(1) == "ok", name, directive)
+            self.notes = []
             top = self.stack[0]
             if level == 0 and top.plan is not None and top.results >= top.plan:
                 self.end_document()
@@ -234,7 +243,8 @@ class Walker:
         elif ok:
             c.passed += 1
         else:
-            c.fail(full, "not ok" + (f" ({directive})" if directive else ""))
+            c.fail(full, "not ok" + (f" ({directive})" if directive else ""),
+                   notes=self.notes)
             block.failures += 1
 
 

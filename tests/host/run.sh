@@ -97,6 +97,17 @@ check_parse "guest died inside a program" "$fix/selftest-died.log" \
 	"1 passed, 1 failed, 0 skipped" 1
 check_parse "--summary-only" "$fix/not-ok.log" \
 	"1 passed, 1 failed, 0 skipped" 1 --summary-only
+# A failure shows what the test printed since the previous result, so
+# that a CI summary says why without the console log.
+out=$("$parse" "$fix/not-ok.log" 2>&1) || true
+want=$'FAIL: vfold_paravirt.vfold_paravirt_steal_ewma: not ok\n'
+want+=$'    # vfold_paravirt_steal_ewma: EXPECTATION FAILED at kernel/sched/tests/vfold_paravirt_kunit.c:57\n'
+want+=$'    Expected ewma == 512, but\n    ewma == 384 (0x180)\n1 passed'
+if [[ $out == "$want"* ]]; then
+	record 1 "parse: a failure is followed by its diagnostics" ""
+else
+	record 0 "parse: a failure is followed by its diagnostics" "got:"$'\n'"$out"
+fi
 check_parse "unreadable log" "$fix/does-not-exist.log" \
 	"parse-results: [Errno 2] No such file or directory: '$fix/does-not-exist.log'" 2
 
