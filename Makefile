@@ -3,9 +3,10 @@
 
 SCRIPTS := scripts
 
-.PHONY: all deps prepare-tree kernel kernel-prod initramfs export-series \
-	check-series check-sched-ext test host-test demo bench-drain \
-	bench-governor vm userspace unit-test install clean help
+.PHONY: all deps prepare-tree kernel kernel-prod kernel-bench initramfs \
+	export-series check-series check-sched-ext test host-test demo \
+	bench-drain bench-governor bench-overcommit bench-overhead \
+	bench-report vm userspace unit-test install clean help
 
 all: test
 
@@ -27,6 +28,12 @@ kernel: prepare-tree
 ## kernel-prod    build the benchmark kernel (no lock debugging)
 kernel-prod: prepare-tree
 	$(SCRIPTS)/build-kernel.sh prod
+
+## kernel-bench   the overcommit benchmark's kernels: prod plus the debugfs
+##                steal input, with the series and without (unpatched)
+kernel-bench: prepare-tree
+	$(SCRIPTS)/build-kernel.sh bench
+	$(SCRIPTS)/build-kernel.sh --unpatched bench
 
 ## initramfs      build the guest initramfs (busybox, tests, tools)
 initramfs: prepare-tree
@@ -77,6 +84,22 @@ bench-drain: kernel-prod initramfs
 ##                debug kernel: only it has the steal injection)
 bench-governor: kernel initramfs
 	$(SCRIPTS)/bench-governor.sh
+
+## bench-overcommit workloads in 2 guests on this host's 2 CPUs: unpatched,
+##                off, oracle fold, hintd, steal governor, upstream rule;
+##                writes docs/results.md (~1 h; ARGS='--reps 1' is shorter)
+bench-overcommit: kernel-bench initramfs userspace
+	$(SCRIPTS)/bench-overcommit.py $(ARGS)
+
+## bench-overhead the series' cost with nothing marked, unpatched vs off vs
+##                key on, under -icount; writes docs/results.md (~15 min)
+bench-overhead: kernel-prod initramfs
+	$(SCRIPTS)/build-kernel.sh --unpatched prod
+	$(SCRIPTS)/bench-overhead.py $(ARGS)
+
+## bench-report   docs/results.md and its plots from the saved data only
+bench-report: deps
+	$(SCRIPTS)/bench-report.py
 
 ## vm             boot the test kernel to a guest command: make vm CMD='...'
 vm: kernel initramfs

@@ -1,33 +1,63 @@
 #!/usr/bin/env bash
 # build-kernel.sh - configure and build the guest kernel from build/linux.
 #
-# Usage: scripts/build-kernel.sh FLAVOR
-#   FLAVOR  debug (lock debugging, what the tests boot) or
-#           prod (no lock debugging, what the benchmarks boot)
+# Usage: scripts/build-kernel.sh [--unpatched] FLAVOR
+#   FLAVOR  debug (lock debugging, what the tests boot),
+#           prod (no lock debugging, what bench-drain boots) or
+#           bench (prod with the debugfs steal input, which
+#           bench-overcommit relays the host's measured wait into)
+#   --unpatched  build the same FLAVOR from the series' base (vfold-base,
+#           checked out in the worktree build/linux-unpatched), into
+#           build/kernel-FLAVOR-unpatched: the kernel to compare with
 #
 # Output: build/kernel-FLAVOR/arch/x86/boot/bzImage.
 # The .config is x86_64 tinyconfig with kernel/configs/vfold.config and
-# kernel/configs/FLAVOR.config merged on top; every option the fragments
+# kernel/configs/FLAVOR.config merged on top (bench: prod.config, then
+# bench.config); every option the fragments
 # set must hold in the result, or the build fails (exit 3; set
-# VFOLD_CONFIG_CHECK=0 to only warn, for older commits). Compiles go
+# VFOLD_CONFIG_CHECK=0 to only warn, for older commits). An unpatched
+# build checks only the options its tree has: the series' own are not
+# there. Compiles go
 # through ccache, cached outside the checkout in $VFOLD_CCACHE_DIR
 # (default ~/.cache/vfold/ccache). Exit codes: 1 usage, 2 config, 3 config
 # check, 4 build.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+unpatched=0
+if [ "${1:-}" = --unpatched ]; then
+	unpatched=1
+	shift
+fi
 flavor=${1:-}
 case "$flavor" in
-debug | prod) ;;
-*) echo "usage: $0 debug|prod" >&2; exit 1 ;;
+debug | prod) flavors=("$flavor") ;;
+bench) flavors=(prod bench) ;;
+*) echo "usage: $0 [--unpatched] debug|prod|bench" >&2; exit 1 ;;
 esac
 
 tree=$top/build/linux
+suffix=
+[ -d "$tree/.git" ] || { echo "build-kernel: run scripts/prepare-tree.sh first" >&2; exit 1; }
+if [ $unpatched -eq 1 ]; then
+	# A worktree of the same repository: the base is the commit the
+	# series applies to, whatever build/linux has checked out.
+	suffix=-unpatched
+	base=$tree-unpatched
+	if [ ! -e "$base/.git" ]; then
+		git -C "$tree" worktree prune
+		git -C "$tree" worktree add -q --detach "$base" vfold-base
+	fi
+	git -C "$base" checkout -q --detach vfold-base
+	tree=$base
+fi
 # VFOLD_KERNEL_OUT: another build directory (check-series builds there, so
 # that checking old commits does not disturb the kernel the tests boot).
-out=${VFOLD_KERNEL_OUT:-$top/build/kernel-$flavor}
-frags=("$top/kernel/configs/vfold.config" "$top/kernel/configs/$flavor.config")
-[ -d "$tree/.git" ] || { echo "build-kernel: run scripts/prepare-tree.sh first" >&2; exit 1; }
+out=${VFOLD_KERNEL_OUT:-$top/build/kernel-$flavor$suffix}
+frags=("$top/kernel/configs/vfold.config")
+for f in "${flavors[@]}"; do
+	frags+=("$top/kernel/configs/$f.config")
+done
 
 export CCACHE_DIR=${VFOLD_CCACHE_DIR:-$HOME/.cache/vfold/ccache}
 # Relative paths in the cache key, so another clone hits the same entries.
@@ -62,11 +92,21 @@ fi
 
 # Like kunit.py's validate_config: a fragment line that kconfig dropped
 # (unmet dependency, renamed option) is an error, not a silent change.
+# Later fragments win, so a line a later one overrides is not checked.
+# An unpatched tree lacks the series' options: those are skipped.
 bad=0
+known=
+if [ $unpatched -eq 1 ]; then
+	known=$(grep -rhoE '^(menu)?config [A-Z0-9_]+' --include='Kconfig*' "$tree" |
+		awk '{ print "CONFIG_" $2 }' | sort -u)
+fi
 while IFS= read -r line; do
+	opt=${line%%=*}
+	if [ -n "$known" ] && ! grep -qxF "$opt" <<<"$known"; then
+		continue
+	fi
 	case "$line" in
 	CONFIG_*=n)
-		opt=${line%%=*}
 		if grep -q "^$opt=" "$out/.config"; then
 			echo "build-kernel: $opt should be unset" >&2
 			bad=1
@@ -79,7 +119,7 @@ while IFS= read -r line; do
 		fi
 		;;
 	esac
-done < <(cat "${frags[@]}")
+done < <(cat "${frags[@]}" | grep '^CONFIG_' | tac | awk -F= '!seen[$1]++' | tac)
 # check-series builds earlier commits, which lack later options.
 [ $bad -eq 0 ] || [ "${VFOLD_CONFIG_CHECK:-1}" = 0 ] || exit 3
 

@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	kmod python3 python3-ply python3-git git ccache perl
-	qemu-system-x86 busybox-static rt-tests stress-ng
+	qemu-system-x86 busybox-static rt-tests stress-ng gnuplot-nox
 	dwarves libjson-c-dev libcmocka-dev pkg-config
 )
 

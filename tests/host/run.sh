@@ -4,7 +4,8 @@
 # Usage: tests/host/run.sh
 #
 # Checks scripts/parse-results.py, scripts/console-badness.sh,
-# scripts/bench-drain-report.py and scripts/bench-governor-report.py
+# scripts/bench-drain-report.py, scripts/bench-governor-report.py and
+# scripts/bench-report.py
 # against the hand-written logs in
 # tests/host/fixtures/ (and variants made from them), runs guest/run-tests on
 # the host (under busybox sh) with fake test programs, and checks that
@@ -479,6 +480,70 @@ if grep -q '^not ok 1 selftests: sched: sleeper # timed out after 1s$' "$scratch
 	record 1 "run-tests: timeout is named" ""
 else
 	record 0 "run-tests: timeout is named" "$(cat "$scratch/runner.log")"
+fi
+
+# bench-report.py over hand-made data: 4:1 hackbench (unpatched 200,
+# oracle 340, hintd 320 msgs/s: medians of the guests' sums), wake p99
+# (4000 vs 1000 us: means of the guests), overhead (hackbench +0.2 %, pipe
+# +2 %). Every number below follows from the fixture by hand.
+report=$top/scripts/bench-report.py
+bfix=$fix/bench
+report_case() {
+	local name=$1 want=$2 out
+	if grep -qF -- "$want" "$scratch/report/results.md"; then
+		record 1 "bench-report: $name" ""
+	else
+		out=$(cat "$scratch/report/results.md" 2>&1)
+		record 0 "bench-report: $name" "want '$want' in:"$'\n'"$out"
+	fi
+}
+rc=0
+out=$("$report" --overcommit "$bfix/overcommit" --overhead "$bfix/overhead" \
+	--docs "$scratch/report" 2>&1) || rc=$?
+if [ "$rc" -eq 0 ] && [ -s "$scratch/report/results/gain-4to1.png" ] &&
+	[ -s "$scratch/report/results/overhead.png" ]; then
+	record 1 "bench-report: writes the report and its plots" ""
+else
+	record 0 "bench-report: writes the report and its plots" "exit $rc:"$'\n'"$out"
+fi
+report_case "median, min, max, gain of the guests' summed throughput" \
+	"| 4 vfold-hintd | 320 | 310 | 330 | 3 | 1.60x |"
+report_case "a latency gain is unpatched over mode" \
+	"| 4 vfold-hintd | 1000 | 1000 | 1000 | 3 | 4.00x |"
+report_case "a target met" "| 4:1 hackbench, hintd vs unpatched | >= 1.6x | 1.60x | met |"
+report_case "the oracle's share of the gain, missed" \
+	"| 4:1 hackbench, share of the oracle's gain | >= 90 % | 86 % | **missed**"
+report_case "an unmeasured target says so" \
+	"| asym: the busy guest, hintd vs unpatched (idle neighbour) | within 5 % | not measured |"
+report_case "overhead met" "| overhead, hackbench, nothing marked (key off) | <= 0.5 % | +0.20 % | met |"
+report_case "overhead missed" "| overhead, pipe, nothing marked (key off) | <= 0.5 % | +2.00 % | **missed**"
+# --report-only's path: the saved copy alone gives the same page.
+cp "$scratch/report/results.md" "$scratch/report.first"
+rc=0
+"$report" --docs "$scratch/report" >/dev/null 2>&1 || rc=$?
+if [ "$rc" -eq 0 ] && cmp -s "$scratch/report/results.md" "$scratch/report.first"; then
+	record 1 "bench-report: the saved data alone gives the same report" ""
+else
+	record 0 "bench-report: the saved data alone gives the same report" \
+		"exit $rc; $(diff "$scratch/report.first" "$scratch/report/results.md" | head -20)"
+fi
+mkdir -p "$scratch/bad-bench"
+cp "$bfix/overcommit/"* "$scratch/bad-bench/"
+echo '{"scenario": "4:1", truncated' >>"$scratch/bad-bench/results.jsonl"
+rc=0
+out=$("$report" --overcommit "$scratch/bad-bench" --docs "$scratch/report-bad" 2>&1) || rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'results.jsonl:31' <<<"$out" &&
+	[ ! -e "$scratch/report-bad/results.md" ]; then
+	record 1 "bench-report: a corrupt record fails with its line, no report" ""
+else
+	record 0 "bench-report: a corrupt record fails with its line, no report" "exit $rc:"$'\n'"$out"
+fi
+rc=0
+out=$("$report" --docs "$scratch/report-none" 2>&1) || rc=$?
+if [ "$rc" -eq 1 ] && grep -q 'no saved data' <<<"$out"; then
+	record 1 "bench-report: no data at all is an error" ""
+else
+	record 0 "bench-report: no data at all is an error" "exit $rc:"$'\n'"$out"
 fi
 
 mkdir -p "$scratch/empty"

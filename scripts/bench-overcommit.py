@@ -1,0 +1,420 @@
+#!/usr/bin/env python3
+"""bench-overcommit.py - real workloads in QEMU guests on an overcommitted
+host: the unpatched kernel, the series with folding off, the ideal static
+fold, vfold-hintd, the guest's steal governor and the upstream-style rule.
+
+Usage: scripts/bench-overcommit.py [--reps N] [--seconds S] [--warmup W]
+           [--out DIR] [--scenario NAME]... [--report-only] [--docs DIR]
+
+Scenarios (the guests run the workload at once; this host's CPUs, which
+every QEMU thread is confined to, are HOST_CPUS, 2 here):
+  4:1    2 guests x 4 vCPUs: 8 vCPUs on 2 CPUs
+  2:1    2 guests x 2 vCPUs
+  1:1    1 guest x 2 vCPUs: no contention
+  asym   2 guests x 4 vCPUs, hackbench in one while the other idles,
+         then swapped: the busy one must get the host back
+Modes (Modes below): unpatched (the same config without the series),
+off, oracle (each guest's mask set by hand to its fair share, before the
+run), hintd, steal (the guest's steal governor fed each vCPU thread's
+host run-queue wait, relayed by the agent: what KVM would report), step
+(the upstream rule: one core per 1 s interval, on that signal). All six
+for 4:1 hackbench and wake; unpatched, off, oracle and hintd elsewhere.
+
+Each repetition boots each scenario's guests twice, once per kernel, the
+order alternating between repetitions (A/B/B/A...); in the patched boot
+every mode runs, in an order rotated per repetition. Each run has WARMUP
+seconds unmeasured (a mode's fold happens there), then SECONDS measured.
+vfold-hintd (--json --no-cgroup) runs for the whole of every boot, so
+each vCPU thread's run and wait are logged in every mode.
+
+The guests boot build/kernel-bench (prod, plus the debugfs steal input)
+and build/kernel-bench-unpatched (scripts/build-kernel.sh [--unpatched]
+bench) with kunit.enable=0 vfold.agent=off; guest/bench-overcommit takes
+commands on the virtio port org.vfold.bench.0.
+
+Output in DIR (default build/bench/overcommit): results.jsonl (one
+record per guest per run), hintd-*.jsonl (hintd's lines, each with the
+host time it came), progress.jsonl (hackbench progress), vm-*.log
+(consoles), boots.jsonl (what each guest booted: its kernel release).
+Then scripts/bench-report.py writes the report (--docs,
+default docs/). Exit codes: 0 done, 1 usage or missing inputs, 2 a guest
+failed (no answer, bad answer, kernel splat: the run stops), 3 the
+report failed.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HINTD = os.path.join(TOP, "src/vfold-hintd/vfold-hintd")
+HOST_CPUS = 2
+
+SCENARIOS = {
+    "4:1": {"guests": 2, "cpus": 4},
+    "2:1": {"guests": 2, "cpus": 2},
+    "1:1": {"guests": 1, "cpus": 2},
+    "asym": {"guests": 2, "cpus": 4},
+}
+WORKLOADS = ["hackbench", "wake", "cyclictest", "cpu", "lock"]
+ALL_MODES = ["unpatched", "off", "oracle", "hintd", "steal", "step"]
+BASE_MODES = ["unpatched", "off", "oracle", "hintd"]
+GUEST_MODE = {"off": "off", "oracle": "oracle", "hintd": "hint",
+              "steal": "steal", "step": "step"}
+
+
+def modes_for(scenario, workload):
+    if scenario == "4:1" and workload in ("hackbench", "wake"):
+        return ALL_MODES
+    return BASE_MODES
+
+
+def workloads_for(scenario):
+    return ["hackbench"] if scenario == "asym" else WORKLOADS
+
+
+def oracle_cpus(cpus, busy_guests):
+    """The fair share of the host's CPUs of each busy guest, whole CPUs."""
+    return max(1, min(cpus, HOST_CPUS // max(1, busy_guests)))
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest:
+    """One QEMU guest, booted by run-vm.sh, driven over its bench port."""
+
+    def __init__(self, name, workdir, kernel, initrd, cpus, log, timeout):
+        self.name = name
+        self.qmp = os.path.join(workdir, f"{name}.qmp")
+        hint = os.path.join(workdir, f"{name}.hint")
+        self.bench = os.path.join(workdir, f"{name}.bench")
+        for p in (self.qmp, hint, self.bench):
+            if os.path.exists(p):
+                os.unlink(p)
+        cmd = ["taskset", "-c", f"0-{HOST_CPUS - 1}",
+               os.path.join(TOP, "scripts/run-vm.sh"), "--quiet",
+               "--kernel", kernel, "--initrd", initrd,
+               "--cpus", str(cpus), "--threads", "1", "--mem", "512",
+               "--timeout", str(timeout), "--log", log,
+               "--append", "kunit.enable=0 vfold.agent=off",
+               "--qemu-arg", "-name", "--qemu-arg", name,
+               "--qemu-arg", "-qmp",
+               "--qemu-arg", f"unix:{self.qmp},server=on,wait=off",
+               "--qemu-arg", "-chardev",
+               "--qemu-arg", f"socket,id=hint,path={hint},server=on,wait=off",
+               "--qemu-arg", "-device",
+               "--qemu-arg", "virtserialport,chardev=hint,name=org.vfold.hint.0",
+               "--qemu-arg", "-chardev",
+               "--qemu-arg", f"socket,id=bench,path={self.bench},server=on,wait=off",
+               "--qemu-arg", "-device",
+               "--qemu-arg", "virtserialport,chardev=bench,name=org.vfold.bench.0",
+               "--", "/vfold/bench-overcommit"]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True,
+                                     start_new_session=True)
+        self.sock = None
+        self.buf = b""
+
+    def connect(self, deadline):
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise GuestError(f"{self.name}: run-vm.sh exited {self.proc.returncode}"
+                                 f" before the bench port: {self.proc.stderr.read()}")
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.bench)
+                self.sock = s
+                return
+            except OSError:
+                s.close()
+                time.sleep(0.1)
+        raise GuestError(f"{self.name}: no bench socket {self.bench}")
+
+    def send(self, line):
+        self.sock.sendall((line + "\n").encode())
+
+    def readline(self, deadline):
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise GuestError(f"{self.name}: no answer in time")
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(4096)
+            except socket.timeout:
+                continue
+            if not data:
+                raise GuestError(f"{self.name}: bench port closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode(errors="replace").strip()
+
+    def expect(self, prefix, deadline, on_other=None):
+        """Read lines until one starts with PREFIX; others go to ON_OTHER."""
+        while True:
+            line = self.readline(deadline)
+            if line.startswith(prefix):
+                return line
+            if on_other:
+                on_other(self, line)
+
+    def stop(self, timeout=60):
+        if self.sock:
+            try:
+                self.send("quit")
+            except OSError:
+                pass
+        try:
+            rc = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            rc = self.proc.wait()
+        if self.sock:
+            self.sock.close()
+        return rc
+
+
+def kv(words):
+    """KEY=VALUE words to a dict, numbers as numbers."""
+    out = {}
+    for w in words:
+        k, sep, v = w.partition("=")
+        if not sep:
+            continue
+        try:
+            out[k] = int(v)
+        except ValueError:
+            try:
+                out[k] = float(v)
+            except ValueError:
+                out[k] = v
+    return out
+
+
+class Hintd:
+    """vfold-hintd for one boot; each JSON line stored with its host time."""
+
+    def __init__(self, workdir, path):
+        self.out = open(path, "w")
+        self.proc = subprocess.Popen(
+            [HINTD, "--qmp-dir", workdir, "--json", "--no-cgroup"],
+            stdout=subprocess.PIPE, stderr=open(path + ".err", "w"), text=True)
+        self.thread = threading.Thread(target=self.pump, daemon=True)
+        self.thread.start()
+
+    def pump(self):
+        for line in self.proc.stdout:
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                continue
+            self.out.write(json.dumps({"t": time.time(), "hintd": rec}) + "\n")
+            self.out.flush()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.thread.join(5)
+        self.out.close()
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.out = args.out
+        self.results = open(os.path.join(self.out, "results.jsonl"), "a")
+        self.progress = open(os.path.join(self.out, "progress.jsonl"), "a")
+        self.boots_log = open(os.path.join(self.out, "boots.jsonl"), "a")
+        self.boots = 0
+
+    def record(self, **rec):
+        self.results.write(json.dumps(rec) + "\n")
+        self.results.flush()
+
+    def on_progress(self, guest, line, ctx):
+        words = line.split()
+        if words and words[0] == "progress":
+            self.progress.write(json.dumps(dict(ctx, guest=guest.name, t=time.time(),
+                                                **kv(words[2:]))) + "\n")
+            self.progress.flush()
+        else:
+            print(f"  {guest.name}: {line}", file=sys.stderr)
+
+    def boot(self, scenario, kernel_name):
+        sc = SCENARIOS[scenario]
+        self.boots += 1
+        tag = f"{scenario.replace(':', 'to')}-{kernel_name}-{self.boots}"
+        workdir = os.path.join(self.out, "run")
+        shutil.rmtree(workdir, ignore_errors=True)
+        os.makedirs(workdir)
+        kernel = self.args.kernel if kernel_name == "patched" else self.args.unpatched
+        names = ["a", "b"][:sc["guests"]]
+        guests = [Guest(n, workdir, kernel, self.args.initrd, sc["cpus"],
+                        os.path.join(self.out, f"vm-{tag}-{n}.log"),
+                        self.args.vm_timeout) for n in names]
+        hintd = Hintd(workdir, os.path.join(self.out, f"hintd-{tag}.jsonl"))
+        try:
+            deadline = time.monotonic() + 60
+            for g in guests:
+                g.connect(deadline)
+            deadline = time.monotonic() + 180
+            for g in guests:
+                g.send("hello")
+            for g in guests:
+                ready = kv(g.expect("ready", deadline).split()[1:])
+                want = 1 if kernel_name == "patched" else 0
+                if ready.get("paravirt") != want or ready.get("cpus") != sc["cpus"]:
+                    raise GuestError(f"{g.name}: booted {ready}, wanted paravirt={want}"
+                                     f" cpus={sc['cpus']}")
+                if kernel_name == "patched" and ready.get("inject") != 1:
+                    raise GuestError(f"{g.name}: no steal input: not the bench kernel?")
+                self.boots_log.write(json.dumps({"boot": tag, "scenario": scenario,
+                                                 "kernel": kernel_name, "guest": g.name,
+                                                 "t": time.time(), **ready}) + "\n")
+                self.boots_log.flush()
+        except GuestError:
+            hintd.stop()
+            for g in guests:
+                g.stop(5)
+            raise
+        return guests, hintd, tag
+
+    def set_mode(self, guests, mode, oracle):
+        deadline = time.monotonic() + 30
+        for g in guests:
+            arg = f" {oracle[g.name]}" if mode == "oracle" else ""
+            g.send(f"mode {GUEST_MODE[mode]}{arg}")
+        for g in guests:
+            line = g.expect("mode", deadline)
+            if " ok " not in line:
+                raise GuestError(f"{g.name}: {line}")
+
+    def run(self, busy, idle, ctx, workload, warmup):
+        """WORKLOAD in every guest of BUSY at once; IDLE ones do nothing."""
+        secs = self.args.seconds
+        deadline = time.monotonic() + 4 * (warmup + secs) + 120
+        t0 = time.time()
+        for g in busy:
+            g.send(f"run {ctx['run']} {workload} {warmup} {secs}")
+        for g in busy:
+            line = g.expect("result", deadline,
+                            lambda gg, ln: self.on_progress(gg, ln, ctx))
+            words = line.split()
+            if len(words) > 2 and words[2] == "error":
+                raise GuestError(f"{g.name}: {line}")
+            self.record(**ctx, guest=g.name, workload=workload, t0=t0,
+                        t1=time.time(), idle=[i.name for i in idle],
+                        metrics=kv(words[2:]))
+
+    def boot_and_run(self, scenario, kernel_name, rep):
+        guests, hintd, tag = self.boot(scenario, kernel_name)
+        rc = None
+        try:
+            sc = SCENARIOS[scenario]
+            for workload in workloads_for(scenario):
+                modes = [m for m in modes_for(scenario, workload)
+                         if (m == "unpatched") == (kernel_name == "unpatched")]
+                shift = rep % len(modes)
+                for mode in modes[shift:] + modes[:shift]:
+                    phases = ([("a", "b"), ("b", "a")] if scenario == "asym"
+                              else [(None, None)])
+                    for busy_name, idle_name in phases:
+                        busy = [g for g in guests if busy_name in (None, g.name)]
+                        idle = [g for g in guests if g not in busy]
+                        oracle = {g.name: oracle_cpus(sc["cpus"], len(busy)) if g in busy
+                                  else 1 for g in guests}
+                        if mode != "unpatched":
+                            self.set_mode(guests, mode, oracle)
+                        ctx = {"scenario": scenario, "rep": rep, "kernel": kernel_name,
+                               "mode": mode, "boot": tag,
+                               "phase": busy_name or "all",
+                               "run": f"{tag}-{workload}-{mode}-{busy_name or 'all'}"}
+                        print(f"bench-overcommit: {scenario} rep {rep} {mode} "
+                              f"{workload} {ctx['phase']}", file=sys.stderr)
+                        warm = 1 if scenario == "asym" else self.args.warmup
+                        self.run(busy, idle, ctx, workload, warm)
+        finally:
+            hintd.stop()
+            for g in guests:
+                rc = g.stop()
+                if rc not in (0, None):
+                    raise GuestError(f"{tag}: guest {g.name}: run-vm.sh exited {rc}"
+                                     " (251: kernel splat; see the console log)")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--out", default=os.path.join(TOP, "build/bench/overcommit"))
+    ap.add_argument("--docs", default=os.path.join(TOP, "docs"))
+    ap.add_argument("--scenario", action="append", choices=list(SCENARIOS))
+    ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--kernel", default=os.path.join(TOP, "build/kernel-bench/arch/x86/boot/bzImage"))
+    ap.add_argument("--unpatched", default=os.path.join(
+        TOP, "build/kernel-bench-unpatched/arch/x86/boot/bzImage"))
+    ap.add_argument("--initrd", default=os.path.join(TOP, "build/initramfs.cpio.gz"))
+    ap.add_argument("--vm-timeout", type=int, default=3600)
+    args = ap.parse_args()
+    if args.reps < 1 or args.seconds < 1 or args.warmup < 0:
+        ap.error("--reps and --seconds must be at least 1, --warmup at least 0")
+    report = [os.path.join(TOP, "scripts/bench-report.py"), "--overcommit", args.out,
+              "--docs", args.docs]
+    if not args.report_only:
+        for f in (args.kernel, args.unpatched, args.initrd, HINTD):
+            if not os.path.exists(f):
+                print(f"bench-overcommit: {f} missing (make bench-overcommit builds it)",
+                      file=sys.stderr)
+                return 1
+        if (os.cpu_count() or 1) < HOST_CPUS:
+            print(f"bench-overcommit: needs {HOST_CPUS} host CPUs", file=sys.stderr)
+            return 1
+        os.makedirs(args.out, exist_ok=True)
+        for f in os.listdir(args.out):
+            if f.endswith((".jsonl", ".log", ".err")):
+                os.unlink(os.path.join(args.out, f))
+        with open(os.path.join(args.out, "meta.json"), "w") as f:
+            json.dump({"reps": args.reps, "seconds": args.seconds, "warmup": args.warmup,
+                       "host_cpus": HOST_CPUS, "started": time.time(),
+                       "command": " ".join(sys.argv),
+                       "qemu": subprocess.run(["qemu-system-x86_64", "--version"],
+                                              capture_output=True, text=True
+                                              ).stdout.splitlines()[0]}, f)
+        bench = Bench(args)
+        start = time.time()
+        try:
+            for rep in range(1, args.reps + 1):
+                for scenario in args.scenario or list(SCENARIOS):
+                    kernels = ["unpatched", "patched"]
+                    if rep % 2 == 0:
+                        kernels.reverse()
+                    for k in kernels:
+                        bench.boot_and_run(scenario, k, rep)
+        except GuestError as e:
+            print(f"bench-overcommit: {e}", file=sys.stderr)
+            return 2
+        with open(os.path.join(args.out, "meta.json")) as f:
+            meta = json.load(f)
+        meta["wall_s"] = round(time.time() - start)
+        with open(os.path.join(args.out, "meta.json"), "w") as f:
+            json.dump(meta, f)
+        print(f"bench-overcommit: runs done in {meta['wall_s']} s", file=sys.stderr)
+    return 0 if subprocess.run(report).returncode == 0 else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
