@@ -13,8 +13,8 @@
 #   /vfold/loop-guest               guest/loop-guest (for
 #                                   tests/integration/cooperative-loop.sh)
 #   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
-#                                   Debian binaries), vfold-agent (built
-#                                   here from src/)
+#                                   Debian binaries), vfold-agent and
+#                                   vfold-bench (built here from src/)
 #   /vfold/selftests/               every program tools/testing/selftests/sched
 #                                   builds or lists, and kselftest-list.txt,
 #                                   its run list (the Makefile's emit_tests)
@@ -27,7 +27,7 @@
 # Programs come from the Makefile's variables, not a list here, so a new
 # test added to the Makefile is picked up without editing this script.
 # Exit codes: 1 usage or missing input, 2 selftest build failed,
-# 3 archive failed, 4 vfold-agent build failed.
+# 3 archive failed, 4 vfold-agent or vfold-bench build failed.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,12 +79,13 @@ if [ ${#runlist[@]} -eq 0 ]; then
 	exit 2
 fi
 
-# The guest agent, built for this host: the guest runs the host's
-# libraries (json-c), copied below like the other programs'.
+# The guest agent and benchmark, built for this host: the guest runs the
+# host's libraries (json-c), copied below like the other programs'.
 agent=$top/src/vfold-agent/vfold-agent
-echo "build-initramfs: vfold-agent in $top/src"
-if ! make -s -C "$top/src" vfold-agent >"$top/build/vfold-agent.log" 2>&1; then
-	cat "$top/build/vfold-agent.log" >&2
+bench=$top/src/vfold-bench/vfold-bench
+echo "build-initramfs: vfold-agent, vfold-bench in $top/src"
+if ! make -s -C "$top/src" vfold-agent vfold-bench >"$top/build/guest-programs.log" 2>&1; then
+	cat "$top/build/guest-programs.log" >&2
 	exit 4
 fi
 
@@ -108,7 +109,7 @@ install -m 755 "$top/guest/bench-governor" "$stage/vfold/bench-governor"
 install -m 755 "$top/guest/loop-guest" "$stage/vfold/loop-guest"
 
 elves=()
-for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng "$agent"; do
+for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng "$agent" "$bench"; do
 	install -m 755 "$f" "$stage/vfold/bin/"
 	elves+=("$f")
 done
