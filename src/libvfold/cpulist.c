@@ -20,6 +20,13 @@ void vfold_cpuset_set(struct vfold_cpuset *set, unsigned int cpu)
 		set->bits[cpu / VFOLD_LONG_BITS] |= 1UL << (cpu % VFOLD_LONG_BITS);
 }
 
+void vfold_cpuset_clear(struct vfold_cpuset *set, unsigned int cpu)
+{
+	if (cpu < VFOLD_CPUS_MAX)
+		set->bits[cpu / VFOLD_LONG_BITS] &=
+			~(1UL << (cpu % VFOLD_LONG_BITS));
+}
+
 bool vfold_cpuset_test(const struct vfold_cpuset *set, unsigned int cpu)
 {
 	return cpu < VFOLD_CPUS_MAX &&

@@ -19,6 +19,7 @@ struct vfold_cpuset {
 
 void vfold_cpuset_zero(struct vfold_cpuset *set);
 void vfold_cpuset_set(struct vfold_cpuset *set, unsigned int cpu);
+void vfold_cpuset_clear(struct vfold_cpuset *set, unsigned int cpu);
 bool vfold_cpuset_test(const struct vfold_cpuset *set, unsigned int cpu);
 unsigned int vfold_cpuset_count(const struct vfold_cpuset *set);
 /* @dst = @a & ~@b: e.g. online CPUs not marked paravirt. */

@@ -69,12 +69,24 @@ static bool valid_mask(const char *s)
 static int check_target(const struct vfold_target *t, char *err,
 			size_t errlen)
 {
+	uint32_t i;
+
 	if (t->cpus < 1 || t->cpus > VFOLD_CPUS_MAX)
 		return fail(err, errlen, "cpus %" PRIu32 " not in 1..%d",
 			    t->cpus, VFOLD_CPUS_MAX);
 	if (t->ttl_ms < VFOLD_TTL_MS_MIN || t->ttl_ms > VFOLD_TTL_MS_MAX)
 		return fail(err, errlen, "ttl_ms %" PRIu32 " not in %d..%d",
 			    t->ttl_ms, VFOLD_TTL_MS_MIN, VFOLD_TTL_MS_MAX);
+	if (!t->has_steal)
+		return 0;
+	if (t->nr_steal > VFOLD_STEAL_MAX)
+		return fail(err, errlen, "steal of %" PRIu32 " vCPUs, more "
+			    "than %d", t->nr_steal, VFOLD_STEAL_MAX);
+	for (i = 0; i < t->nr_steal; i++)
+		if (t->steal[i] > VFOLD_STEAL_PERMILLE_MAX)
+			return fail(err, errlen, "steal[%" PRIu32 "] %u not "
+				    "in 0..%d", i, t->steal[i],
+				    VFOLD_STEAL_PERMILLE_MAX);
 	return 0;
 }
 
@@ -132,6 +144,16 @@ static void add_str(struct json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v));
 }
 
+static void add_steal(struct json_object *o, const struct vfold_target *t)
+{
+	struct json_object *a = json_object_new_array();
+	uint32_t i;
+
+	for (i = 0; i < t->nr_steal; i++)
+		json_object_array_add(a, json_object_new_int(t->steal[i]));
+	json_object_object_add(o, "steal", a);
+}
+
 static void add_fields(struct json_object *o, const struct vfold_msg *m)
 {
 	const struct vfold_report *r = &m->report;
@@ -139,6 +161,8 @@ static void add_fields(struct json_object *o, const struct vfold_msg *m)
 	if (m->type == VFOLD_MSG_TARGET) {
 		add_u32(o, "cpus", m->target.cpus);
 		add_u32(o, "ttl_ms", m->target.ttl_ms);
+		if (m->target.has_steal)
+			add_steal(o, &m->target);
 		return;
 	}
 	add_u32(o, "nr_cpus", r->nr_cpus);
@@ -154,13 +178,34 @@ static void add_fields(struct json_object *o, const struct vfold_msg *m)
 	}
 }
 
-int vfold_msg_encode(const struct vfold_msg *m, char *buf, size_t len)
+/* @o as a line into @buf, as vfold_msg_encode() says. */
+static int put_line(struct json_object *o, char *buf, size_t len)
 {
-	struct json_object *o;
 	const char *s;
 	size_t n;
+
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s)
+		return -ENOMEM;
+	n = strlen(s);
+	/* The line, its '\n', and the NUL only the caller sees. */
+	if (n + 1 > VFOLD_MSG_MAX || n + 2 > len)
+		return -EMSGSIZE;
+	memcpy(buf, s, n);
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	return (int)n + 1;
+}
+
+int vfold_msg_encode_omit(const struct vfold_msg *m, char *buf, size_t len,
+			  unsigned int *omitted)
+{
+	struct json_object *o;
 	int ret;
 
+	if (omitted)
+		*omitted = 0;
 	ret = vfold_msg_check(m, NULL, 0);
 	if (ret)
 		return ret;
@@ -172,22 +217,22 @@ int vfold_msg_encode(const struct vfold_msg *m, char *buf, size_t len)
 	add_str(o, "type", vfold_msg_type_name(m->type));
 	add_fields(o, m);
 
-	ret = -ENOMEM;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s) {
-		n = strlen(s);
-		ret = -EMSGSIZE;
-		/* The line, its '\n', and the NUL only the caller sees. */
-		if (n + 1 <= VFOLD_MSG_MAX && n + 2 <= len) {
-			memcpy(buf, s, n);
-			buf[n] = '\n';
-			buf[n + 1] = '\0';
-			ret = (int)n + 1;
-		}
+	ret = put_line(o, buf, len);
+	/* A target without its steal is still the host's decision. */
+	if (ret == -EMSGSIZE && m->type == VFOLD_MSG_TARGET &&
+	    m->target.has_steal) {
+		json_object_object_del(o, "steal");
+		ret = put_line(o, buf, len);
+		if (ret > 0 && omitted)
+			*omitted |= VFOLD_OMIT_STEAL;
 	}
 	json_object_put(o);
 	return ret;
+}
+
+int vfold_msg_encode(const struct vfold_msg *m, char *buf, size_t len)
+{
+	return vfold_msg_encode_omit(m, buf, len, NULL);
 }
 
 /* ---- decoding ---- */
@@ -254,11 +299,45 @@ static int need_str(struct json_object *o, const char *key, char *v,
 		fail(err, errlen, "\"%s\" missing", key);
 }
 
+/* The optional "steal": absent, or an array of permille integers. */
+static int get_steal(struct json_object *o, struct vfold_target *t,
+		     char *err, size_t errlen)
+{
+	struct json_object *f, *e;
+	size_t i, n;
+	int64_t x;
+
+	if (!json_object_object_get_ex(o, "steal", &f))
+		return 0;
+	if (!json_object_is_type(f, json_type_array))
+		return fail(err, errlen, "\"steal\" is not an array");
+	n = json_object_array_length(f);
+	if (n > VFOLD_STEAL_MAX)
+		return fail(err, errlen, "\"steal\" has %zu entries, more "
+			    "than %d", n, VFOLD_STEAL_MAX);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(f, i);
+		if (!json_object_is_type(e, json_type_int))
+			return fail(err, errlen, "\"steal\"[%zu] is not an "
+				    "integer", i);
+		x = json_object_get_int64(e);
+		if (x < 0 || x > VFOLD_STEAL_PERMILLE_MAX)
+			return fail(err, errlen, "\"steal\"[%zu] %" PRId64
+				    " not in 0..%d", i, x,
+				    VFOLD_STEAL_PERMILLE_MAX);
+		t->steal[i] = (uint16_t)x;
+	}
+	t->has_steal = true;
+	t->nr_steal = (uint32_t)n;
+	return 0;
+}
+
 static int get_target(struct json_object *o, struct vfold_target *t,
 		      char *err, size_t errlen)
 {
 	return need_u32(o, "cpus", &t->cpus, err, errlen) ?:
-	       need_u32(o, "ttl_ms", &t->ttl_ms, err, errlen);
+	       need_u32(o, "ttl_ms", &t->ttl_ms, err, errlen) ?:
+	       get_steal(o, t, err, errlen);
 }
 
 static int get_report(struct json_object *o, struct vfold_report *r,

@@ -31,11 +31,26 @@ enum vfold_msg_type {
 #define VFOLD_TTL_MS_MIN	1000
 #define VFOLD_TTL_MS_MAX	3600000
 #define VFOLD_PSI_MAX		1000	/* permille: all of the time */
+/*
+ * A target's steal covers at most this many vCPUs: bigger guests get no
+ * steal field (it would not fit a line anyway), and a target stays small.
+ */
+#define VFOLD_STEAL_MAX		256
+#define VFOLD_STEAL_PERMILLE_MAX	1000
 
 /* Keep @cpus vCPUs; the guest unfolds by itself @ttl_ms after the last. */
 struct vfold_target {
 	uint32_t cpus;		/* 1 .. VFOLD_CPUS_MAX */
 	uint32_t ttl_ms;	/* 1000 .. 3600000, as the kernel's hint_ttl_ms */
+	/*
+	 * Optional (a newer field): per vCPU index, the permille of the
+	 * last interval its thread waited for a host CPU out of the time
+	 * it wanted one, 0 .. VFOLD_STEAL_PERMILLE_MAX. Entries past
+	 * @nr_steal count as 0.
+	 */
+	bool has_steal;
+	uint32_t nr_steal;	/* 0 .. VFOLD_STEAL_MAX */
+	uint16_t steal[VFOLD_STEAL_MAX];
 };
 
 /* What the guest has and wants, sent every interval and after a target. */
@@ -63,11 +78,21 @@ struct vfold_msg {
 	};
 };
 
+/* Optional fields the encoder left out: they would not fit in a line. */
+#define VFOLD_OMIT_STEAL	0x1	/* a target's steal */
+
 /*
  * Writes @m as one line with its '\n' and a NUL into @buf. Returns the
  * line's length without the NUL, or -EINVAL if a field is out of range,
- * -EMSGSIZE if the line would exceed VFOLD_MSG_MAX or @len.
+ * -EMSGSIZE if the line would exceed VFOLD_MSG_MAX or @len. An optional
+ * field that alone makes it too long (a target's steal) is left out
+ * rather than failing the message: @omitted (may be NULL) gets the
+ * VFOLD_OMIT_* of the fields left out, 0 if none.
  */
+int vfold_msg_encode_omit(const struct vfold_msg *m, char *buf, size_t len,
+			  unsigned int *omitted);
+
+/* vfold_msg_encode_omit() for a caller that need not know. */
 int vfold_msg_encode(const struct vfold_msg *m, char *buf, size_t len);
 
 /*

@@ -8,6 +8,9 @@
  *							a governor mode is on
  *	ROOT/devices/system/cpu/paravirt_governor/	mode, hint, hint_ttl_ms,
  *							counters, ...
+ *	ROOT/kernel/debug/paravirt_governor/		debugfs, with
+ *							STEAL_INJECT:
+ *							inject_cpu_steal
  *
  * Every function returns 0 (or a count) on success and -errno on
  * failure, the kernel's own for a refused write (-EINVAL, -EBUSY).
@@ -24,6 +27,13 @@
 #define VFOLD_SYSFS_ROOT	"/sys"
 #define VFOLD_CPU_DIR		"devices/system/cpu"
 #define VFOLD_GOV_DIR		VFOLD_CPU_DIR "/paravirt_governor"
+/*
+ * "CPU PERMILLE" per write: that share of the time CPU runs is accounted
+ * as stolen (CONFIG_SCHED_PARAVIRT_STEAL_INJECT, debug kernels only).
+ * Reads as "CPU PERMILLE" lines of the CPUs set to more than 0.
+ */
+#define VFOLD_INJECT_STEAL \
+	"kernel/debug/paravirt_governor/inject_cpu_steal"
 
 struct vfold_sysfs {
 	const char *root;	/* kept by the caller; no trailing '/' needed */

@@ -89,6 +89,34 @@ char *fakesys_new(unsigned int nr_cpus, const char *governor)
 	return root;
 }
 
+void fakesys_steal_inject(const char *root, const char *content)
+{
+	mkdir_rel(root, "kernel/debug/paravirt_governor");
+	fakesys_put(root, "kernel/debug/paravirt_governor/inject_cpu_steal",
+		    content);
+}
+
+void fakesys_smt(const char *root, unsigned int nr_cpus,
+		 unsigned int threads)
+{
+	char rel[128], list[32];
+	unsigned int cpu, first;
+
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
+		first = cpu - cpu % threads;
+		snprintf(rel, sizeof(rel), "devices/system/cpu/cpu%u/topology",
+			 cpu);
+		mkdir_rel(root, rel);
+		if (threads > 1)
+			snprintf(list, sizeof(list), "%u-%u\n", first,
+				 first + threads - 1);
+		else
+			snprintf(list, sizeof(list), "%u\n", cpu);
+		strcat(rel, "/thread_siblings_list");
+		fakesys_put(root, rel, list);
+	}
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag,
 		  struct FTW *ftw)
 {

@@ -12,6 +12,17 @@
  * @governor with hint 0 and hint_ttl_ms 10000. Returns its root.
  */
 char *fakesys_new(unsigned int nr_cpus, const char *governor);
+/*
+ * Adds the debugfs file a kernel with CONFIG_SCHED_PARAVIRT_STEAL_INJECT
+ * has, kernel/debug/paravirt_governor/inject_cpu_steal, holding @content.
+ */
+void fakesys_steal_inject(const char *root, const char *content);
+/*
+ * Adds cpuN/topology/thread_siblings_list for @nr_cpus CPUs, @threads
+ * per core numbered together: with 2, "0-1", "0-1", "2-3", ...
+ */
+void fakesys_smt(const char *root, unsigned int nr_cpus,
+		 unsigned int threads);
 /* Removes the tree and frees @root. */
 void fakesys_free(char *root);
 /* Creates or replaces ROOT/@rel with @content. */

@@ -29,13 +29,15 @@ int agent_main(int argc, char **argv);
 #include "fakesys.h"
 
 #define GOV	"devices/system/cpu/paravirt_governor/"
+#define INJECT	"kernel/debug/paravirt_governor/inject_cpu_steal"
 
 struct fixture {
 	struct ctx c;
 	int host;		/* QEMU's end of the port */
 };
 
-static int setup(void **state)
+/* An agent using @use; with @inject a kernel with STEAL_INJECT. */
+static int setup_use(void **state, enum agent_use use, bool inject)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	char err[256] = "";
@@ -43,10 +45,13 @@ static int setup(void **state)
 
 	char *root = fakesys_new(4, "off");
 
+	if (inject)
+		fakesys_steal_inject(root, "");
 	/* The fake tree is /proc too: stat, pressure/cpu. */
 	f->c.o = (struct opts){ .sysfs_root = root, .proc_root = root,
-				.interval_ms = 1000 };
-	if (agent_start(&f->c.a, f->c.o.sysfs_root, err, sizeof(err)))
+				.interval_ms = 1000, .use = use };
+	if (agent_start(&f->c.a, f->c.o.sysfs_root, f->c.o.use, err,
+			sizeof(err)))
 		fail_msg("agent_start: %s", err);
 	f->c.d.clk_tck = 100;
 	/* As after the first interval; test_first_report starts before. */
@@ -60,6 +65,26 @@ static int setup(void **state)
 	f->host = sv[1];
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_use(state, AGENT_USE_TARGET, false);
+}
+
+static int setup_steal(void **state)
+{
+	return setup_use(state, AGENT_USE_STEAL, true);
+}
+
+static int setup_steal_no_input(void **state)
+{
+	return setup_use(state, AGENT_USE_STEAL, false);
+}
+
+static int setup_step(void **state)
+{
+	return setup_use(state, AGENT_USE_STEP, false);
 }
 
 static int teardown(void **state)
@@ -367,6 +392,141 @@ static void test_backlog_newest_invalid(void **state)
 	assert_string_equal(r.ack_error, "cpus 9 not in 1..4 online CPUs");
 }
 
+/* Target @seq with a steal of "@steal" (a JSON array's inside). */
+static void send_steal(struct fixture *f, unsigned int seq, const char *steal)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "{\"v\":1,\"seq\":%u,\"type\":"
+		 "\"target\",\"cpus\":1,\"ttl_ms\":5000,\"steal\":[%s]}\n",
+		 seq, steal);
+	send_text(f, line);
+}
+
+/*
+ * --use steal: a target's steal goes in, mode steal; no target for its
+ * ttl_ms: the steal is zeroed and the mode found comes back; the next
+ * target starts again.
+ */
+static void test_steal_lapse_restores(void **state)
+{
+	struct fixture *f = *state;
+	const char *root = f->c.o.sysfs_root;
+	struct vfold_report r;
+	uint64_t until;
+
+	send_steal(f, 1, "200,0,700");
+	do_read(&f->c);
+	fakesys_expect(root, INJECT, "0 200\n1 0\n2 700\n3 0\n");
+	fakesys_expect(root, GOV "mode", "steal");
+	fakesys_expect(root, GOV "hint", "0\n");
+	assert_int_equal(reports(f, &r), 1);
+	assert_int_equal(r.ack, 1);
+	assert_string_equal(r.ack_error, "");
+	until = f->c.hint_until;
+	assert_true(until >= now_ms() + 4000 && until <= now_ms() + 5000);
+	check_silence(&f->c, until - 1);
+	fakesys_expect(root, GOV "mode", "steal");
+	check_silence(&f->c, until);
+	fakesys_expect(root, INJECT, "0 0\n2 0\n");
+	fakesys_expect(root, GOV "mode", "off");
+	assert_int_equal(f->c.hint_until, 0);
+	assert_false(agent_holds(&f->c.a));
+
+	send_steal(f, 2, "0,0,0,300");
+	do_read(&f->c);
+	fakesys_expect(root, INJECT, "0 0\n1 0\n2 0\n3 300\n");
+	fakesys_expect(root, GOV "mode", "steal");
+	assert_true(f->c.hint_until > 0);
+}
+
+/* The port fails: the steal is zeroed and the mode restored at once. */
+static void test_steal_port_gone(void **state)
+{
+	struct fixture *f = *state;
+	const char *root = f->c.o.sysfs_root;
+
+	send_steal(f, 1, "1000,1000,1000,1000");
+	do_read(&f->c);
+	fakesys_expect(root, GOV "mode", "steal");
+	close(f->c.p.fd);
+	f->c.p.fd = open("/", O_RDONLY | O_DIRECTORY);
+	assert_true(f->c.p.fd >= 0);
+	do_read(&f->c);
+	assert_int_equal(f->c.p.fd, -1);
+	fakesys_expect(root, INJECT, "0 0\n1 0\n2 0\n3 0\n");
+	fakesys_expect(root, GOV "mode", "off");
+	assert_false(agent_holds(&f->c.a));
+}
+
+/* No inject_cpu_steal: the target is acked with why, nothing changes. */
+static void test_steal_no_input(void **state)
+{
+	struct fixture *f = *state;
+	struct vfold_report r;
+
+	send_steal(f, 4, "500,500");
+	do_read(&f->c);
+	assert_int_equal(reports(f, &r), 1);
+	assert_int_equal(r.ack, 4);
+	assert_string_equal(r.ack_error, "no steal input "
+			    "(CONFIG_SCHED_PARAVIRT_STEAL_INJECT)");
+	assert_string_equal(r.mode, "off");
+	fakesys_expect(f->c.o.sysfs_root, GOV "mode", "off\n");
+	assert_int_equal(f->c.hint_until, 0);
+}
+
+/* --use step: the hint by the steal; a lapse restores as for targets. */
+static void test_step_loop(void **state)
+{
+	struct fixture *f = *state;
+	const char *root = f->c.o.sysfs_root;
+	struct vfold_report r;
+
+	send_steal(f, 1, "60,60,60,60");
+	do_read(&f->c);
+	fakesys_expect(root, GOV "hint", "3");
+	fakesys_expect(root, GOV "mode", "hint");
+	assert_int_equal(reports(f, &r), 1);
+	assert_string_equal(r.ack_error, "");
+	check_silence(&f->c, f->c.hint_until);
+	fakesys_expect(root, GOV "mode", "off");
+}
+
+/* parse_args() on @args (NULL-terminated): its result and options. */
+static int parse(struct opts *o, const char *arg, ...)
+{
+	char *argv[8] = { "vfold-agent" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, arg);
+	for (; arg && argc < 7; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	optind = 0;
+	return parse_args(argc, argv, o);
+}
+
+/* --use: target by default, steal or step; anything else a usage error. */
+static void test_use_option(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, NULL), 0);
+	assert_int_equal(o.use, AGENT_USE_TARGET);
+	assert_int_equal(parse(&o, "--use", "steal", NULL), 0);
+	assert_int_equal(o.use, AGENT_USE_STEAL);
+	assert_int_equal(parse(&o, "-u", "step", NULL), 0);
+	assert_int_equal(o.use, AGENT_USE_STEP);
+	assert_int_equal(parse(&o, "--use=target", NULL), 0);
+	assert_int_equal(o.use, AGENT_USE_TARGET);
+	assert_int_equal(parse(&o, "--use", "hint", NULL), -1);
+	assert_int_equal(parse(&o, "--use", "", NULL), -1);
+	assert_int_equal(parse(&o, "--use", NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +548,15 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_port_gone_restores, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_steal_lapse_restores,
+						setup_steal, teardown),
+		cmocka_unit_test_setup_teardown(test_steal_port_gone,
+						setup_steal, teardown),
+		cmocka_unit_test_setup_teardown(test_steal_no_input,
+						setup_steal_no_input, teardown),
+		cmocka_unit_test_setup_teardown(test_step_loop, setup_step,
+						teardown),
+		cmocka_unit_test(test_use_option),
 	};
 
 	return cmocka_run_group_tests_name("agent_main", tests, NULL, NULL);

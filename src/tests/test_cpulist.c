@@ -125,6 +125,15 @@ static void test_set_ops(void **state)
 	vfold_cpuset_set(&d, VFOLD_CPUS_MAX - 1);
 	assert_true(vfold_cpuset_test(&d, VFOLD_CPUS_MAX - 1));
 	assert_int_equal(vfold_cpuset_count(&d), 7);
+	vfold_cpuset_clear(&d, VFOLD_CPUS_MAX - 1);
+	vfold_cpuset_clear(&d, 2);	/* not set: stays so */
+	vfold_cpuset_clear(&d, VFOLD_CPUS_MAX);	/* ignored */
+	assert_false(vfold_cpuset_test(&d, VFOLD_CPUS_MAX - 1));
+	assert_int_equal(vfold_cpuset_count(&d), 6);
+	vfold_cpuset_clear(&d, 0);
+	assert_false(vfold_cpuset_test(&d, 0));
+	assert_true(vfold_cpuset_test(&d, 1));
+	assert_int_equal(vfold_cpuset_count(&d), 5);
 }
 
 int main(void)

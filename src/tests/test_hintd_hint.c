@@ -115,8 +115,8 @@ static void test_targets(void **state)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	clock_ms = (uint32_t)((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 	fd = connect_pair(&h);
-	hint_send_target(&h, 2, 10000);
-	hint_send_target(&h, 4, 5000);
+	hint_send_target(&h, 2, 10000, NULL, 0);
+	hint_send_target(&h, 4, 5000, NULL, 0);
 	get_target(fd, &m);
 	assert_int_equal(m.target.cpus, 2);
 	assert_int_equal(m.target.ttl_ms, 10000);
@@ -128,8 +128,45 @@ static void test_targets(void **state)
 	assert_int_equal(m.seq, first + 1);
 	assert_int_equal(h.dropped, 0);
 	/* An invalid target (cpus 0) is not sent. */
-	hint_send_target(&h, 0, 10000);
+	hint_send_target(&h, 0, 10000, NULL, 0);
 	assert_int_equal(hint_events(&h), POLLIN);
+	close(fd);
+	hint_close(&h);
+}
+
+/*
+ * A target carries the steal given, vCPU by vCPU; one too long for a
+ * line goes without it.
+ */
+static void test_target_steal(void **state)
+{
+	static const uint16_t steal[] = { 310, 295, 0, 1000 };
+	uint16_t busy[VFOLD_STEAL_MAX];
+	struct vfold_msg m;
+	struct hint h;
+	unsigned int i;
+	int fd;
+
+	(void)state;
+	fd = connect_pair(&h);
+	hint_send_target(&h, 2, 10000, steal, 4);
+	get_target(fd, &m);
+	assert_int_equal(m.target.cpus, 2);
+	assert_true(m.target.has_steal);
+	assert_int_equal(m.target.nr_steal, 4);
+	assert_memory_equal(m.target.steal, steal, sizeof(steal));
+
+	hint_send_target(&h, 3, 10000, NULL, 0);
+	get_target(fd, &m);
+	assert_false(m.target.has_steal);
+
+	for (i = 0; i < VFOLD_STEAL_MAX; i++)
+		busy[i] = 1000;
+	hint_send_target(&h, 4, 10000, busy, VFOLD_STEAL_MAX);
+	get_target(fd, &m);
+	assert_int_equal(m.target.cpus, 4);
+	assert_false(m.target.has_steal);
+	assert_int_equal(h.steal_omitted, 1);
 	close(fd);
 	hint_close(&h);
 }
@@ -217,10 +254,11 @@ static void test_hangup_and_reconnect(void **state)
 	close(fd);
 	hint_receive(&h, 1);
 	assert_int_equal(h.fd, -1);
-	hint_send_target(&h, 2, 10000);	/* not connected: nothing */
+	/* Not connected: nothing. */
+	hint_send_target(&h, 2, 10000, NULL, 0);
 	assert_int_equal(hint_connect(&h), 0);
 	fd = accept(listener, NULL, NULL);
-	hint_send_target(&h, 3, 10000);
+	hint_send_target(&h, 3, 10000, NULL, 0);
 	get_target(fd, &m);
 	assert_int_equal(m.target.cpus, 3);
 	close(fd);
@@ -248,7 +286,7 @@ static void test_never_read(void **state)
 	fd = connect_pair(&h);
 	first = h.seq;
 	for (i = 0; i < 100000 && !h.dropped; i++)
-		hint_send_target(&h, 1 + i % 4, 10000);
+		hint_send_target(&h, 1 + i % 4, 10000, NULL, 0);
 	assert_true(h.dropped > 0);
 	/* What was sent is whole lines. */
 	for (i = 0; i < 50; i++) {
@@ -263,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_target_steal),
 		cmocka_unit_test(test_reports),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_hangup_and_reconnect),

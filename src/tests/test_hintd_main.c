@@ -118,10 +118,11 @@ static void agent_reports(struct fixture *f, int i, unsigned int age)
 }
 
 static uint32_t last_ttl_ms;
+static struct vfold_target last_target;
 
 /*
  * The targets VM @i's QEMU got so far: how many, the cpus of the last
- * (its ttl_ms in last_ttl_ms).
+ * (its ttl_ms in last_ttl_ms, itself in last_target).
  */
 static unsigned int targets(struct fixture *f, int i, unsigned int *cpus)
 {
@@ -141,6 +142,7 @@ static unsigned int targets(struct fixture *f, int i, unsigned int *cpus)
 		assert_int_equal(m.type, VFOLD_MSG_TARGET);
 		*cpus = m.target.cpus;
 		last_ttl_ms = m.target.ttl_ms;
+		last_target = m.target;
 		n++;
 	}
 	return n;
@@ -288,6 +290,41 @@ static void test_ttl_sent(void **state)
 	assert_int_equal(last_ttl_ms, 4321);
 }
 
+/*
+ * Each target carries its VM's steal of the interval; a VM without one
+ * (too many vCPUs) sends none; at exit the steal is 0 for all.
+ */
+static void test_steal_sent(void **state)
+{
+	static const uint16_t steal[] = { 500, 20, 0, 1000 };
+	struct fixture *f = *state;
+	struct usage *u = &f->vms[0]->use;
+	unsigned int cpus = 0;
+
+	u->has_steal = true;
+	u->nr_steal = 4;
+	memcpy(u->steal, steal, sizeof(steal));
+	send_targets(&f->d, false);
+	agent_reports(f, 0, 0);
+	agent_reports(f, 1, 0);
+	send_targets(&f->d, false);
+	assert_int_equal(targets(f, 0, &cpus), 1);
+	assert_int_equal(cpus, 2);
+	assert_true(last_target.has_steal);
+	assert_int_equal(last_target.nr_steal, 4);
+	assert_memory_equal(last_target.steal, steal, sizeof(steal));
+	assert_int_equal(targets(f, 1, &cpus), 1);
+	assert_false(last_target.has_steal);
+
+	unfold_all(&f->d);
+	assert_int_equal(targets(f, 0, &cpus), 1);
+	assert_int_equal(cpus, 4);
+	assert_true(last_target.has_steal);
+	assert_int_equal(last_target.nr_steal, 4);
+	assert_int_equal(last_target.steal[0], 0);
+	assert_int_equal(last_target.steal[3], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +336,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test(test_ttl_option),
 		cmocka_unit_test_setup_teardown(test_ttl_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_steal_sent, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("hintd_main", tests, NULL, NULL);

@@ -116,6 +116,79 @@ static void test_deltas(void **state)
 	measure_free(&m);
 }
 
+static void test_steal_permille(void **state)
+{
+	(void)state;
+	assert_int_equal(steal_permille(0, 0), 0);
+	assert_int_equal(steal_permille(1000, 0), 0);
+	assert_int_equal(steal_permille(0, 5), 1000);
+	assert_int_equal(steal_permille(750, 250), 250);
+	/* Rounded down: 1/3 is 333. */
+	assert_int_equal(steal_permille(2, 1), 333);
+	assert_int_equal(steal_permille(1, 999999), 999);
+	/* Counters of any size: no overflow. */
+	assert_int_equal(steal_permille(UINT64_MAX, UINT64_MAX), 500);
+	assert_int_equal(steal_permille(0, UINT64_MAX), 1000);
+}
+
+/*
+ * The steal per vCPU index, over the interval: wait out of run+wait; a
+ * thread that vanished counts 0, the first sample gives 0 for all.
+ */
+static void test_steal_per_vcpu(void **state)
+{
+	const pid_t tids[] = { 21, 22, 23, 24 };
+	struct measure m = { 0 };
+	struct usage u;
+
+	(void)state;
+	set_thread(21, "1000 1000 0\n");
+	set_thread(22, "0 0 0\n");
+	set_thread(23, "0 0 0\n");
+	set_thread(24, "0 0 0\n");
+	assert_int_equal(measure_sample(&m, proc, PID, tids, 4, SEC, &u), 0);
+	assert_true(u.has_steal);
+	assert_int_equal(u.nr_steal, 4);
+	assert_int_equal(u.steal[0], 0);
+
+	/* 21: ran 0.6 s, waited 0.4 s; 22: idle; 23: gone; 24: waited. */
+	set_thread(21, "600001000 400001000 0\n");
+	drop_thread(23);
+	set_thread(24, "0 900000000 0\n");
+	assert_int_equal(measure_sample(&m, proc, PID, tids, 4, 2 * SEC, &u),
+			 0);
+	assert_int_equal(u.nr_steal, 4);
+	assert_int_equal(u.steal[0], 400);
+	assert_int_equal(u.steal[1], 0);
+	assert_int_equal(u.steal[2], 0);
+	assert_int_equal(u.steal[3], 1000);
+	/* Counters gone back (a tid reused): 0 for that interval. */
+	set_thread(21, "0 0 0\n");
+	measure_sample(&m, proc, PID, tids, 4, 3 * SEC, &u);
+	assert_int_equal(u.steal[0], 0);
+	measure_free(&m);
+}
+
+/* A VM with more vCPUs than a target's steal can carry has none. */
+static void test_steal_too_many_vcpus(void **state)
+{
+	pid_t tids[VFOLD_STEAL_MAX + 1];
+	struct measure m = { 0 };
+	struct usage u;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i <= VFOLD_STEAL_MAX; i++)
+		tids[i] = 100000 + i;	/* no such files: vanished */
+	measure_sample(&m, proc, PID, tids, VFOLD_STEAL_MAX, SEC, &u);
+	assert_true(u.has_steal);
+	assert_int_equal(u.nr_steal, VFOLD_STEAL_MAX);
+	measure_sample(&m, proc, PID, tids, VFOLD_STEAL_MAX + 1, 2 * SEC, &u);
+	assert_false(u.has_steal);
+	assert_int_equal(u.nr_steal, 0);
+	measure_free(&m);
+}
+
 /* A thread that vanished counts as nothing; one that appears, next time. */
 static void test_vanished_and_new(void **state)
 {
@@ -212,6 +285,9 @@ int main(void)
 		cmocka_unit_test(test_read_missing),
 		cmocka_unit_test(test_deltas),
 		cmocka_unit_test(test_vanished_and_new),
+		cmocka_unit_test(test_steal_permille),
+		cmocka_unit_test(test_steal_per_vcpu),
+		cmocka_unit_test(test_steal_too_many_vcpus),
 		cmocka_unit_test(test_backwards),
 		cmocka_unit_test(test_no_elapsed),
 		cmocka_unit_test(test_real_proc),

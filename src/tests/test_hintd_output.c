@@ -73,6 +73,10 @@ static void test_report_fields(void **state)
 	};
 	a.pol.guest_age = 2;
 	b.pol.guest_age = 7;	/* no report: not printed */
+	a.use.has_steal = true;
+	a.use.nr_steal = 3;
+	a.use.steal[0] = 420;
+	a.use.steal[2] = 1000;
 
 	o = json_line(vms, 2);
 	assert_non_null(o);
@@ -94,6 +98,10 @@ static void test_report_fields(void **state)
 			 2);
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		assert_null(field(jb, keys[i]));
+	/* The steal sent, per vCPU; null for a VM with too many vCPUs. */
+	assert_string_equal(json_object_to_json_string(field(ja, "steal")),
+			    "[ 420, 0, 1000 ]");
+	assert_null(field(jb, "steal"));
 	json_object_put(o);
 
 	/* A report without ack or psi: those are null, an empty mask "". */

@@ -84,8 +84,15 @@ static void roundtrip(const struct vfold_msg *in)
 	assert_int_equal(out.seq, in->seq);
 	assert_int_equal(out.type, in->type);
 	if (in->type == VFOLD_MSG_TARGET) {
-		assert_memory_equal(&out.target, &in->target,
-				    sizeof(in->target));
+		assert_int_equal(out.target.cpus, in->target.cpus);
+		assert_int_equal(out.target.ttl_ms, in->target.ttl_ms);
+		assert_int_equal(out.target.has_steal, in->target.has_steal);
+		if (!in->target.has_steal)
+			return;
+		assert_int_equal(out.target.nr_steal, in->target.nr_steal);
+		assert_memory_equal(out.target.steal, in->target.steal,
+				    in->target.nr_steal *
+				    sizeof(in->target.steal[0]));
 		return;
 	}
 	assert_int_equal(out.report.nr_cpus, in->report.nr_cpus);
@@ -114,6 +121,117 @@ static void test_target_roundtrip(void **state)
 	roundtrip(&m);
 	m = target(41, 2, 10000);
 	roundtrip(&m);
+}
+
+/* @m with a steal of @n vCPUs, entry i being @f(i). */
+static void set_steal(struct vfold_msg *m, uint32_t n,
+		      uint16_t (*f)(uint32_t))
+{
+	uint32_t i;
+
+	m->target.has_steal = true;
+	m->target.nr_steal = n;
+	for (i = 0; i < n; i++)
+		m->target.steal[i] = f(i);
+}
+
+static uint16_t spread(uint32_t i)
+{
+	return (uint16_t)(i * 37 % 1001);
+}
+
+static uint16_t all(uint32_t i)
+{
+	(void)i;
+	return VFOLD_STEAL_PERMILLE_MAX;
+}
+
+static uint16_t none(uint32_t i)
+{
+	(void)i;
+	return 0;
+}
+
+/* The optional steal: empty, in range at both ends, the most vCPUs. */
+static void test_target_steal_roundtrip(void **state)
+{
+	char buf[VFOLD_MSG_MAX];
+	struct vfold_msg m;
+	unsigned int omitted = 7;
+
+	(void)state;
+	m = target(41, 2, 10000);
+	set_steal(&m, 0, none);
+	roundtrip(&m);
+	set_steal(&m, 4, spread);
+	m.target.steal[0] = 0;
+	m.target.steal[3] = VFOLD_STEAL_PERMILLE_MAX;
+	roundtrip(&m);
+	assert_true(vfold_msg_encode_omit(&m, buf, sizeof(buf),
+					  &omitted) > 0);
+	assert_int_equal(omitted, 0);
+	assert_non_null(strstr(buf, ",\"steal\":[0,37,74,1000]}"));
+	/* Most vCPUs there can be, small values: fits in a line. */
+	set_steal(&m, VFOLD_STEAL_MAX, none);
+	roundtrip(&m);
+	/* Entries past nr_steal decode as 0. */
+	m = decode_ok("{\"v\":1,\"seq\":1,\"type\":\"target\","
+		      "\"cpus\":1,\"ttl_ms\":1000,\"steal\":[5]}");
+	assert_true(m.target.has_steal);
+	assert_int_equal(m.target.nr_steal, 1);
+	assert_int_equal(m.target.steal[0], 5);
+	assert_int_equal(m.target.steal[1], 0);
+	m = decode_ok("{\"v\":1,\"seq\":1,\"type\":\"target\","
+		      "\"cpus\":1,\"ttl_ms\":1000}");
+	assert_false(m.target.has_steal);
+	assert_int_equal(m.target.nr_steal, 0);
+}
+
+/*
+ * A steal that would take the line over VFOLD_MSG_MAX (or the buffer)
+ * is left out, and said so: the target itself still goes.
+ */
+static void test_target_steal_omitted(void **state)
+{
+	char buf[VFOLD_MSG_MAX + 1], small[96];
+	struct vfold_msg m = target(41, 2, 10000), out;
+	unsigned int omitted = 0;
+	int n;
+
+	(void)state;
+	/* 256 x "1000,": 1280 bytes of steal alone. */
+	set_steal(&m, VFOLD_STEAL_MAX, all);
+	n = vfold_msg_encode_omit(&m, buf, sizeof(buf), &omitted);
+	assert_int_equal(omitted, VFOLD_OMIT_STEAL);
+	assert_string_equal(buf, "{\"v\":1,\"seq\":41,\"type\":\"target\","
+			    "\"cpus\":2,\"ttl_ms\":10000}\n");
+	assert_int_equal(n, strlen(buf));
+	assert_int_equal(vfold_msg_decode(buf, n - 1, &out, NULL, 0), 0);
+	assert_false(out.target.has_steal);
+	assert_int_equal(out.target.cpus, 2);
+	/* vfold_msg_encode() leaves it out the same, unsaid. */
+	assert_int_equal(vfold_msg_encode(&m, buf, sizeof(buf)), n);
+
+	/* The longest that fits: 1023 bytes, one entry more does not. */
+	for (m.target.nr_steal = 1; ; m.target.nr_steal++) {
+		n = vfold_msg_encode_omit(&m, buf, sizeof(buf), &omitted);
+		if (omitted)
+			break;
+		assert_true(n <= VFOLD_MSG_MAX);
+	}
+	m.target.nr_steal--;
+	n = vfold_msg_encode_omit(&m, buf, sizeof(buf), &omitted);
+	assert_int_equal(omitted, 0);
+	assert_true(n > VFOLD_MSG_MAX - 5);
+
+	/* Too long for the caller's buffer: left out too. */
+	set_steal(&m, 30, all);
+	n = vfold_msg_encode_omit(&m, small, sizeof(small), &omitted);
+	assert_true(n > 0);
+	assert_int_equal(omitted, VFOLD_OMIT_STEAL);
+	/* And a line too long even without it is still -EMSGSIZE. */
+	assert_int_equal(vfold_msg_encode_omit(&m, small, 20, &omitted),
+			 -EMSGSIZE);
 }
 
 static void test_report_roundtrip(void **state)
@@ -169,6 +287,14 @@ static void test_encode_rejects(void **state)
 	encode_bad(&m, -EINVAL);
 	m = target(1, 1, 1000);
 	m.type = 7;
+	encode_bad(&m, -EINVAL);
+	m = target(1, 1, 1000);
+	set_steal(&m, 3, none);
+	m.target.steal[2] = VFOLD_STEAL_PERMILLE_MAX + 1;
+	encode_bad(&m, -EINVAL);
+	m = target(1, 1, 1000);
+	set_steal(&m, VFOLD_STEAL_MAX, none);
+	m.target.nr_steal = VFOLD_STEAL_MAX + 1;
 	encode_bad(&m, -EINVAL);
 
 	m = report();
@@ -320,6 +446,43 @@ static void test_decode_rejects_target(void **state)
 	decode_bad(T("\"cpus\":1,\"ttl_ms\":999"), -EINVAL, "ttl_ms 999");
 	decode_bad(T("\"cpus\":1,\"ttl_ms\":3600001"), -EINVAL,
 		   "ttl_ms 3600001");
+}
+
+#define TS(steal) T("\"cpus\":1,\"ttl_ms\":1000,\"steal\":" steal)
+
+static void test_decode_rejects_steal(void **state)
+{
+	char *s, *p;
+	int i;
+
+	(void)state;
+	decode_bad(TS("[0,1001]"), -EINVAL, "\"steal\"[1] 1001 not in 0..1000");
+	decode_bad(TS("[-1]"), -EINVAL, "\"steal\"[0] -1 not in 0..1000");
+	decode_bad(TS("[99999999999999999999]"), -EINVAL, "not in 0..1000");
+	decode_bad(TS("[1,2.5]"), -EINVAL, "\"steal\"[1] is not an integer");
+	decode_bad(TS("[1e2]"), -EINVAL, "\"steal\"[0] is not an integer");
+	decode_bad(TS("[\"3\"]"), -EINVAL, "\"steal\"[0] is not an integer");
+	decode_bad(TS("[null]"), -EINVAL, "\"steal\"[0] is not an integer");
+	decode_bad(TS("[[1]]"), -EINVAL, "\"steal\"[0] is not an integer");
+	decode_bad(TS("[true]"), -EINVAL, "\"steal\"[0] is not an integer");
+	decode_bad(TS("5"), -EINVAL, "\"steal\" is not an array");
+	decode_bad(TS("null"), -EINVAL, "\"steal\" is not an array");
+	decode_bad(TS("{\"0\":5}"), -EINVAL, "\"steal\" is not an array");
+
+	/* One entry more than VFOLD_STEAL_MAX, in a line that fits. */
+	s = malloc(VFOLD_MSG_MAX);
+	assert_non_null(s);
+	p = s + sprintf(s, "{\"v\":1,\"seq\":1,\"type\":\"target\","
+			"\"cpus\":1,\"ttl_ms\":1000,\"steal\":[");
+	for (i = 0; i <= VFOLD_STEAL_MAX; i++)
+		p += sprintf(p, i ? ",0" : "0");
+	strcpy(p, "]}");
+	assert_true(strlen(s) < VFOLD_MSG_MAX);
+	decode_bad(s, -EINVAL, "\"steal\" has 257 entries, more than 256");
+	/* VFOLD_STEAL_MAX of them are fine. */
+	memmove(s + strlen(s) - 4, "]}", 3);
+	decode_ok(s);
+	free(s);
 }
 
 static void test_decode_rejects_report(void **state)
@@ -578,6 +741,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target_roundtrip),
+		cmocka_unit_test(test_target_steal_roundtrip),
+		cmocka_unit_test(test_target_steal_omitted),
 		cmocka_unit_test(test_report_roundtrip),
 		cmocka_unit_test(test_encode_rejects),
 		cmocka_unit_test(test_encode_size),
@@ -585,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_decode_unknown_fields),
 		cmocka_unit_test(test_decode_rejects_header),
 		cmocka_unit_test(test_decode_rejects_target),
+		cmocka_unit_test(test_decode_rejects_steal),
 		cmocka_unit_test(test_decode_rejects_report),
 		cmocka_unit_test(test_decode_length),
 		cmocka_unit_test(test_doc_examples),

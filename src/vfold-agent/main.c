@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfold-agent: the guest's end of the hint protocol (docs/protocol.md).
- * Applies the host's targets through the paravirt governor's hint and
- * reports the guest's CPUs and demand every interval.
+ * Applies the host's targets through the paravirt governor's hint (or,
+ * with --use steal or step, the steal they relay) and reports the
+ * guest's CPUs and demand every interval.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +31,7 @@ struct opts {
 	const char *sysfs_root;
 	const char *proc_root;
 	unsigned int interval_ms;
+	enum agent_use use;
 	bool verbose;
 };
 
@@ -40,7 +42,8 @@ struct ctx {
 	char port_path[PATH_MAX];
 	uint32_t seq;		/* of our next report */
 	unsigned long bad;	/* messages rejected */
-	struct vfold_target last;	/* last target applied, to log changes */
+	uint32_t ttl_ms;	/* of the last target applied */
+	uint32_t last_hint;	/* last hint logged; 0: none since release */
 	/* The newest target of the lines read so far in one do_read(). */
 	bool pending;
 	uint32_t pending_seq;
@@ -103,17 +106,30 @@ static void usage(FILE *f)
 "  -s, --sysfs-root DIR   where sysfs is (default /sys)\n"
 "  -P, --proc-root DIR    where procfs is (default /proc)\n"
 "  -i, --interval-ms MS   report every MS ms, %d..%d (default 1000)\n"
+"  -u, --use MODE         what decides the CPUs kept (default target):\n"
+"                           target  the host's cpus, as the governor's hint\n"
+"                           steal   the governor's own mode steal, fed the\n"
+"                                   steal the host relays per vCPU through\n"
+"                                   SYSFS/kernel/debug/paravirt_governor/\n"
+"                                   inject_cpu_steal (a kernel with\n"
+"                                   CONFIG_SCHED_PARAVIRT_STEAL_INJECT)\n"
+"                           step    per target, the kept CPUs' mean relayed\n"
+"                                   steal: above %d permille one core less,\n"
+"                                   at most %d one more (as a hint)\n"
 "  -v, --verbose          log every target and report\n"
 "  -h, --help             this text\n"
 "\n"
-"Mode hint is set by the first target. Without a target for the last one's\n"
-"ttl_ms, or without the port, and on SIGTERM or SIGINT (then it exits) it\n"
-"writes back the governor mode it found (hint found is a dead agent's: off).\n"
-"A guest whose agent dies unfolds by itself ttl_ms after the last target.\n"
+"Mode hint (steal with --use steal) is set by the first target. Without a\n"
+"target for the last one's ttl_ms, or without the port, and on SIGTERM or\n"
+"SIGINT (then it exits) it writes back the governor mode it found (hint\n"
+"found is a dead agent's: off) and zeroes the steal it injected. A guest\n"
+"whose agent dies unfolds by itself ttl_ms after the last target (with\n"
+"--use steal, injected steal stays until an agent with --use steal starts).\n"
 "\n"
 "Exit status: 0 stopped by a signal, mode restored; 1 error (kernel without\n"
 "the paravirt governor, a sysfs write at start or at exit failed);\n"
-"2 bad arguments.\n", INTERVAL_MS_MIN, INTERVAL_MS_MAX);
+"2 bad arguments.\n", INTERVAL_MS_MIN, INTERVAL_MS_MAX, STEP_FOLD_ABOVE,
+		STEP_UNFOLD_AT);
 }
 
 static int parse_uint(const char *s, unsigned int min, unsigned int max,
@@ -140,6 +156,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "sysfs-root", required_argument, NULL, 's' },
 		{ "proc-root", required_argument, NULL, 'P' },
 		{ "interval-ms", required_argument, NULL, 'i' },
+		{ "use", required_argument, NULL, 'u' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -148,7 +165,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .sysfs_root = VFOLD_SYSFS_ROOT,
 			    .proc_root = "/proc", .interval_ms = 1000 };
-	while ((c = getopt_long(argc, argv, "p:s:P:i:vh", longopts,
+	while ((c = getopt_long(argc, argv, "p:s:P:i:u:vh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -166,6 +183,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				fprintf(stderr, "vfold-agent: --interval-ms "
 					"wants %d..%d, not \"%s\"\n",
 					INTERVAL_MS_MIN, INTERVAL_MS_MAX,
+					optarg);
+				goto bad;
+			}
+			break;
+		case 'u':
+			if (agent_use_parse(optarg, &o->use)) {
+				fprintf(stderr, "vfold-agent: --use wants "
+					"target, steal or step, not \"%s\"\n",
 					optarg);
 				goto bad;
 			}
@@ -330,15 +355,17 @@ static void release(struct ctx *c, const char *why)
 	int ret;
 
 	c->hint_until = 0;
-	if (!c->a.engaged)
+	if (!agent_holds(&c->a))
 		return;
 	ret = agent_restore(&c->a);
 	if (ret)
-		info("%s: cannot restore governor mode %s: %s", why,
-		     c->a.saved_mode, strerror(-ret));
+		info("%s: cannot restore governor mode %s%s: %s", why,
+		     c->a.saved_mode, c->a.use == AGENT_USE_STEAL ?
+		     " and zero the steal" : "", strerror(-ret));
 	else
-		info("%s: governor mode %s restored", why, c->a.saved_mode);
-	c->last = (struct vfold_target){ 0 };
+		info("%s: governor mode %s restored%s", why, c->a.saved_mode,
+		     c->a.use == AGENT_USE_STEAL ? ", steal zeroed" : "");
+	c->last_hint = 0;
 }
 
 static void on_target(struct ctx *c, uint32_t seq, const struct vfold_target *t)
@@ -352,17 +379,29 @@ static void on_target(struct ctx *c, uint32_t seq, const struct vfold_target *t)
 		     c->a.ack_error);
 		if (c->a.stale != stale)
 			info("%lu targets of an old seq so far", c->a.stale);
-	} else if (t->cpus != c->last.cpus || t->ttl_ms != c->last.ttl_ms) {
-		info("target %u: keep %u CPUs, hint lapses after %u ms", seq,
-		     t->cpus, t->ttl_ms);
-		c->last = *t;
+	} else if (c->a.use == AGENT_USE_STEAL) {
+		debug("target %u: steal of %u vCPUs relayed", seq,
+		      t->nr_steal);
+	} else if (c->a.hint != c->last_hint || t->ttl_ms != c->ttl_ms) {
+		if (c->a.use == AGENT_USE_STEP)
+			info("target %u: steal %u permille on %u kept CPUs: "
+			     "keep %u CPUs, hint lapses after %u ms", seq,
+			     c->a.step_steal, c->a.step_kept, c->a.hint,
+			     t->ttl_ms);
+		else
+			info("target %u: keep %u CPUs, hint lapses after "
+			     "%u ms", seq, c->a.hint, t->ttl_ms);
+		c->last_hint = c->a.hint;
 	} else {
-		debug("target %u: hint %u renewed", seq, t->cpus);
+		debug("target %u: hint %u renewed", seq, c->a.hint);
 	}
 	if (c->a.engaged && !engaged)
-		info("governor mode hint: targets come");
-	if (!ret)
+		info("governor mode %s: targets come",
+		     c->a.use == AGENT_USE_STEAL ? "steal" : "hint");
+	if (!ret) {
+		c->ttl_ms = t->ttl_ms;
 		c->hint_until = now_ms() + t->ttl_ms;
+	}
 	send_report(c);
 }
 
@@ -458,6 +497,15 @@ static void do_read(struct ctx *c)
 	}
 }
 
+/* The kernel takes relayed steal (--use steal). */
+static bool steal_input(const struct ctx *c)
+{
+	char path[PATH_MAX];
+
+	return !vfold_sysfs_path(&c->a.sys, VFOLD_INJECT_STEAL, path,
+				 sizeof(path)) && !access(path, F_OK);
+}
+
 static int signal_fd(void)
 {
 	sigset_t set;
@@ -494,7 +542,7 @@ static void check_silence(struct ctx *c, uint64_t now)
 	if (!c->hint_until || now < c->hint_until)
 		return;
 	snprintf(why, sizeof(why), "no target for %u ms (the last one's "
-		 "ttl_ms)", c->a.ttl_ms);
+		 "ttl_ms)", c->ttl_ms);
 	release(c, why);
 }
 
@@ -570,27 +618,37 @@ int main(int argc, char **argv)
 		info("signalfd: %s", strerror(errno));
 		return 1;
 	}
-	if (agent_start(&c.a, c.o.sysfs_root, err, sizeof(err))) {
+	if (agent_start(&c.a, c.o.sysfs_root, c.o.use, err, sizeof(err))) {
 		info("%s", err);
 		return 1;
 	}
 	if (c.a.found_hint)
 		info("governor mode was hint, left by an agent that did not "
 		     "stop (hint mode is the agent's): taken as off, set off");
-	info("governor mode %s; mode hint while targets come",
-	     c.a.saved_mode);
+	if (c.a.found_steal)
+		info("steal injected on %u CPUs, left by an agent that did not "
+		     "stop: zeroed", c.a.found_steal);
+	if (c.o.use == AGENT_USE_STEAL && !steal_input(&c))
+		info("no %s/" VFOLD_INJECT_STEAL " (a kernel without "
+		     "CONFIG_SCHED_PARAVIRT_STEAL_INJECT, or no debugfs): "
+		     "targets are refused while it is missing", c.o.sysfs_root);
+	info("governor mode %s; --use %s: mode %s while targets come",
+	     c.a.saved_mode, agent_use_name(c.o.use),
+	     c.o.use == AGENT_USE_STEAL ? "steal" : "hint");
 	/* The first interval's waiting tasks count against the kept CPUs. */
 	read_cpus(&c, &(struct vfold_report){ 0 });
 	loop(&c, sfd);
 	port_close(&c.p);
-	if (!c.a.engaged)
+	if (!agent_holds(&c.a))
 		return 0;
 	ret = agent_restore(&c.a);
 	if (ret) {
-		info("cannot restore governor mode %s: %s", c.a.saved_mode,
+		info("cannot restore governor mode %s%s: %s", c.a.saved_mode,
+		     c.o.use == AGENT_USE_STEAL ? " and zero the steal" : "",
 		     strerror(-ret));
 		return 1;
 	}
-	info("governor mode %s restored", c.a.saved_mode);
+	info("governor mode %s restored%s", c.a.saved_mode,
+	     c.o.use == AGENT_USE_STEAL ? ", steal zeroed" : "");
 	return 0;
 }

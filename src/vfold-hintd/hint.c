@@ -98,17 +98,24 @@ void hint_flush(struct hint *h)
 	}
 }
 
-void hint_send_target(struct hint *h, unsigned int cpus, unsigned int ttl_ms)
+void hint_send_target(struct hint *h, unsigned int cpus, unsigned int ttl_ms,
+		      const uint16_t *steal, unsigned int nr_steal)
 {
 	struct vfold_msg m = {
 		.seq = h->seq,
 		.type = VFOLD_MSG_TARGET,
 		.target = { .cpus = cpus, .ttl_ms = ttl_ms },
 	};
+	unsigned int omitted;
 	int len;
 
 	if (h->fd < 0)
 		return;
+	if (steal && nr_steal <= VFOLD_STEAL_MAX) {
+		m.target.has_steal = true;
+		m.target.nr_steal = nr_steal;
+		memcpy(m.target.steal, steal, nr_steal * sizeof(*steal));
+	}
 	if (h->out_off && h->out_off < h->out_len) {
 		h->dropped++;	/* a line half sent must be finished first */
 		hint_flush(h);
@@ -116,13 +123,17 @@ void hint_send_target(struct hint *h, unsigned int cpus, unsigned int ttl_ms)
 	}
 	if (h->out_len && !h->out_off)
 		h->dropped++;	/* the older one never started: replaced */
-	len = vfold_msg_encode(&m, h->out, sizeof(h->out));
+	len = vfold_msg_encode_omit(&m, h->out, sizeof(h->out), &omitted);
 	if (len < 0) {
 		hintd_log("vm %s: cannot encode target %u: %s", h->vm, cpus,
 			  strerror(-len));
 		h->out_len = h->out_off = 0;
 		return;
 	}
+	/* Each time would be every interval: a guest this big stays so. */
+	if (omitted & VFOLD_OMIT_STEAL && !h->steal_omitted++)
+		hintd_log("vm %s: steal of %u vCPUs does not fit in a target "
+			  "line: sent without it", h->vm, nr_steal);
 	h->seq++;
 	h->out_len = len;
 	h->out_off = 0;

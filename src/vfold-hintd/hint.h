@@ -30,6 +30,7 @@ struct hint {
 	uint32_t ack_logged;	/* ack + 1 of the refusal last logged */
 
 	unsigned long reports, bad, dropped;
+	unsigned long steal_omitted;	/* targets sent without their steal */
 };
 
 void hint_init(struct hint *h, const char *vm, const char *path);
@@ -42,8 +43,11 @@ void hint_close(struct hint *h);
 /*
  * Queues a target and sends what it can without blocking. A target not
  * yet started is replaced by a newer one; one half sent is finished.
+ * @steal (NULL: none) is the per-vCPU steal of @nr_steal vCPUs, at most
+ * VFOLD_STEAL_MAX; left out if the line would be too long with it.
  */
-void hint_send_target(struct hint *h, unsigned int cpus, unsigned int ttl_ms);
+void hint_send_target(struct hint *h, unsigned int cpus, unsigned int ttl_ms,
+		      const uint16_t *steal, unsigned int nr_steal);
 
 /* Sends what is queued; on an error the connection is closed. */
 void hint_flush(struct hint *h);

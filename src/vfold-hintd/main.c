@@ -556,6 +556,7 @@ static bool agent_alive(struct daemon *d, struct vm *vm, uint64_t now)
  */
 static void send_targets(struct daemon *d, bool unfold)
 {
+	static const uint16_t no_steal[VFOLD_STEAL_MAX];
 	uint64_t now = now_ns();
 	size_t i;
 
@@ -569,7 +570,14 @@ static void send_targets(struct daemon *d, bool unfold)
 		if (!cpus || hint_connect(&vm->hint) ||
 		    !agent_alive(d, vm, now))
 			continue;
-		hint_send_target(&vm->hint, cpus, d->o.ttl_ms);
+		/*
+		 * The interval's steal, for a guest that folds by it; at
+		 * exit none: what it relays is gone with this daemon.
+		 */
+		hint_send_target(&vm->hint, cpus, d->o.ttl_ms,
+				 !vm->use.has_steal ? NULL :
+				 unfold ? no_steal : vm->use.steal,
+				 vm->use.nr_steal);
 	}
 }
 

@@ -54,14 +54,32 @@ static const struct schedstat *find_prev(const struct measure *m, pid_t tid)
 	return NULL;
 }
 
-/* Adds cur - prev to @u's sums; false if a counter went backwards. */
-static bool add_delta(const struct schedstat *prev,
-		      const struct schedstat *cur, struct usage *u)
+unsigned int steal_permille(uint64_t run_ns, uint64_t wait_ns)
 {
+	/* 128 bits: a sum or a product of garbage counters cannot wrap. */
+	unsigned __int128 sum = (unsigned __int128)run_ns + wait_ns;
+
+	return sum ? (unsigned int)((unsigned __int128)wait_ns * 1000 / sum) :
+		0;
+}
+
+/*
+ * Adds cur - prev to @u's sums and sets the steal of vCPU @i; false if
+ * a counter went backwards.
+ */
+static bool add_delta(const struct schedstat *prev,
+		      const struct schedstat *cur, size_t i, struct usage *u)
+{
+	uint64_t run, wait;
+
 	if (cur->run_ns < prev->run_ns || cur->wait_ns < prev->wait_ns)
 		return false;
-	u->run += cur->run_ns - prev->run_ns;
-	u->wait += cur->wait_ns - prev->wait_ns;
+	run = cur->run_ns - prev->run_ns;
+	wait = cur->wait_ns - prev->wait_ns;
+	u->run += run;
+	u->wait += wait;
+	if (i < u->nr_steal)
+		u->steal[i] = steal_permille(run, wait);
 	return true;
 }
 
@@ -75,6 +93,8 @@ int measure_sample(struct measure *m, const char *proc, pid_t pid,
 	memset(u, 0, sizeof(*u));
 	if (!t)
 		return -ENOMEM;
+	u->has_steal = n <= VFOLD_STEAL_MAX;
+	u->nr_steal = u->has_steal ? n : 0;
 	for (i = 0; i < n; i++) {
 		struct thread_sample *ts = &t[u->threads];
 		const struct schedstat *prev;
@@ -84,13 +104,15 @@ int measure_sample(struct measure *m, const char *proc, pid_t pid,
 		ts->tid = tids[i];
 		u->threads++;
 		prev = find_prev(m, tids[i]);
-		if (prev && add_delta(prev, &ts->s, u))
+		if (prev && add_delta(prev, &ts->s, i, u))
 			u->counted++;
 	}
 	elapsed = m->at_ns && now > m->at_ns ? (double)(now - m->at_ns) : 0;
 	u->valid = elapsed > 0;
 	u->run = u->valid ? u->run / elapsed : 0;
 	u->wait = u->valid ? u->wait / elapsed : 0;
+	if (!u->valid)
+		memset(u->steal, 0, sizeof(u->steal));
 	free(m->t);
 	m->t = t;
 	m->n = u->threads;

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "protocol.h"	/* VFOLD_STEAL_MAX */
+
 struct schedstat {
 	uint64_t run_ns;	/* on a CPU */
 	uint64_t wait_ns;	/* runnable, waiting for one */
@@ -41,12 +43,25 @@ struct usage {
 	unsigned int threads;	/* threads read now */
 	unsigned int counted;	/* of them, with a good delta */
 	bool valid;		/* there was a previous sample */
+	/*
+	 * Per vCPU (index of @tids): what KVM would show the guest as
+	 * steal, steal_permille() of the thread's run and wait over the
+	 * interval. Only for VMs of at most VFOLD_STEAL_MAX vCPUs (the
+	 * protocol's bound); all 0 without a previous sample.
+	 */
+	bool has_steal;
+	unsigned int nr_steal;
+	uint16_t steal[VFOLD_STEAL_MAX];
 };
+
+/* 1000 * wait / (run + wait), rounded down; 0 when both are 0. */
+unsigned int steal_permille(uint64_t run_ns, uint64_t wait_ns);
 
 /*
  * Samples @tids of @pid at @now_ns and fills @u with the use since the
  * last sample. A thread that vanished (no file) or whose counters went
- * backwards counts as nothing this interval. Returns 0 or -ENOMEM.
+ * backwards counts as nothing this interval, and its steal as 0.
+ * Returns 0 or -ENOMEM.
  */
 int measure_sample(struct measure *m, const char *proc, pid_t pid,
 		   const pid_t *tids, size_t n, uint64_t now_ns,

@@ -68,6 +68,20 @@ static void add_report(struct json_object *o, const struct vm *vm)
 	    json_object_new_int64(vm->pol.guest_age) : NULL);
 }
 
+/* The per-vCPU steal sent with the targets; null for a VM too big. */
+static struct json_object *steal_json(const struct usage *u)
+{
+	struct json_object *a;
+	unsigned int i;
+
+	if (!u->has_steal)
+		return NULL;
+	a = json_object_new_array();
+	for (i = 0; i < u->nr_steal; i++)
+		json_object_array_add(a, json_object_new_int(u->steal[i]));
+	return a;
+}
+
 static struct json_object *vm_json(const struct vm *vm)
 {
 	struct json_object *o = json_object_new_object();
@@ -85,6 +99,7 @@ static struct json_object *vm_json(const struct vm *vm)
 	add(o, "threads_read", json_object_new_int(vm->use.threads));
 	add(o, "run", json_object_new_double(vm->use.run));
 	add(o, "wait", json_object_new_double(vm->use.wait));
+	add(o, "steal", steal_json(&vm->use));
 	add(o, "guest_demand", vm->hint.has_report ?
 	    json_object_new_double(guest_demand(vm)) : NULL);
 	add_report(o, vm);
