@@ -10,6 +10,10 @@
 #   /vfold/run-tests, /vfold/demo   guest/run-tests, guest/demo
 #   /vfold/bench-drain              guest/bench-drain
 #   /vfold/bench-governor           guest/bench-governor
+#   /vfold/bench-overcommit,        guest/bench-overcommit and
+#   /vfold/bench-overhead           guest/bench-overhead (the guest halves
+#                                   of scripts/bench-overcommit.py and
+#                                   scripts/bench-overhead.py)
 #   /vfold/loop-guest               guest/loop-guest (for
 #                                   tests/integration/cooperative-loop.sh)
 #   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
@@ -107,6 +111,8 @@ install -m 755 "$top/guest/demo" "$stage/vfold/demo"
 install -m 755 "$top/guest/bench-drain" "$stage/vfold/bench-drain"
 install -m 755 "$top/guest/bench-governor" "$stage/vfold/bench-governor"
 install -m 755 "$top/guest/loop-guest" "$stage/vfold/loop-guest"
+install -m 755 "$top/guest/bench-overcommit" "$stage/vfold/bench-overcommit"
+install -m 755 "$top/guest/bench-overhead" "$stage/vfold/bench-overhead"
 
 elves=()
 for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng "$agent" "$bench"; do
