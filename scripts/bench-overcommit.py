@@ -247,8 +247,11 @@ class Bench:
     def on_progress(self, guest, line, ctx):
         words = line.split()
         if words and words[0] == "progress":
-            self.progress.write(json.dumps(dict(ctx, guest=guest.name, t=time.time(),
-                                                **kv(words[2:]))) + "\n")
+            rec = dict(ctx, guest=guest.name, **kv(words[2:]))
+            # t: the host's time of arrival; the guest's own is guest_t.
+            rec["guest_t"] = rec.pop("t", None)
+            rec["t"] = time.time()
+            self.progress.write(json.dumps(rec) + "\n")
             self.progress.flush()
         else:
             print(f"  {guest.name}: {line}", file=sys.stderr)
@@ -340,7 +343,7 @@ class Bench:
                             self.set_mode(guests, mode, oracle)
                         ctx = {"scenario": scenario, "rep": rep, "kernel": kernel_name,
                                "mode": mode, "boot": tag,
-                               "phase": busy_name or "all",
+                               "phase": busy_name or "all", "oracle": oracle,
                                "run": f"{tag}-{workload}-{mode}-{busy_name or 'all'}"}
                         print(f"bench-overcommit: {scenario} rep {rep} {mode} "
                               f"{workload} {ctx['phase']}", file=sys.stderr)
@@ -390,7 +393,7 @@ def main():
         with open(os.path.join(args.out, "meta.json"), "w") as f:
             json.dump({"reps": args.reps, "seconds": args.seconds, "warmup": args.warmup,
                        "host_cpus": HOST_CPUS, "started": time.time(),
-                       "command": " ".join(sys.argv),
+                       "command": " ".join(["scripts/bench-overcommit.py"] + sys.argv[1:]),
                        "qemu": subprocess.run(["qemu-system-x86_64", "--version"],
                                               capture_output=True, text=True
                                               ).stdout.splitlines()[0]}, f)
