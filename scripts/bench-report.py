@@ -12,6 +12,8 @@ time series shows) is copied into DOCS/results/data/overcommit/ or
 used as it is (what --report-only does). The report, DOCS/results.md,
 and the PNG plots in DOCS/results/ are then written from the saved data
 alone, with gnuplot; --no-plots skips gnuplot (the tables are the same).
+The headline numbers and wall times also go into README.md (--readme),
+between its "bench-report: begin" and "end" markers, if it has them.
 
 Numbers: per run, a throughput is summed over the guests that ran the
 workload, a latency averaged over them (asym: the busy guest of each
@@ -224,6 +226,69 @@ def targets(vals, overhead):
     return rows
 
 
+README_BEGIN = "<!-- bench-report: begin (generated; edit scripts/bench-report.py) -->"
+README_END = "<!-- bench-report: end -->"
+
+
+def readme_block(vals, ostats, ometa, hmeta):
+    """The README's headline numbers, each linked to the report."""
+    g = lambda sc, wl, m, metric, better: gain(vals, sc, wl, m, metric, better)  # noqa: E731
+    lines = [README_BEGIN, "", "| headline ([docs/results.md](docs/results.md)) | measured |",
+             "|---|---|"]
+    for m in ("hintd", "oracle", "steal", "step"):
+        x = g("4:1", "hackbench", m, "msgs_per_s", "higher")
+        if x:
+            lines.append(f"| 4:1 hackbench throughput, {MODE_TEXT[m]} vs unpatched | {x:.2f}x |")
+    for m in ("hintd", "oracle"):
+        x = g("4:1", "wake", m, "p99_us", "lower")
+        if x:
+            lines.append(f"| 4:1 wakeup latency p99, {MODE_TEXT[m]} vs unpatched | "
+                         f"{x:.2f}x better |")
+    x = g("4:1", "cpu", "hintd", "bogo_ops_per_s", "higher")
+    if x:
+        lines.append(f"| 4:1 CPU-bound, vfold-hintd vs unpatched | {(x - 1) * 100:+.1f} % |")
+    worst = None
+    for wl in METRICS:
+        metric, better, _ = METRICS[wl][0]
+        for m in ("off", "hintd"):
+            y = g("1:1", wl, m, metric, better)
+            if y and (worst is None or abs(y - 1) > abs(worst[0] - 1)):
+                worst = (y, wl, m)
+    if worst:
+        lines.append(f"| 1:1 (no contention), the largest difference to unpatched | "
+                     f"{(worst[0] - 1) * 100:+.1f} % ({worst[1]}, {MODE_TEXT[worst[2]]}) |")
+    x = g("asym", "hackbench", "hintd", "msgs_per_s", "higher")
+    if x:
+        lines.append(f"| asym: the busy guest, vfold-hintd vs unpatched | {(x - 1) * 100:+.1f} % |")
+    for wl, r in sorted(ostats.items()):
+        for v in ("off", "key-on"):
+            if v in r:
+                lines.append(f"| cost when unused, {wl}, {v} | {(r[v]['ratio'] - 1) * 100:+.2f} % |")
+    walls = []
+    if ometa.get("wall_s"):
+        walls.append(f"`make bench-overcommit` {ometa['wall_s'] / 60:.0f} min "
+                     f"({ometa.get('reps')} repetitions)")
+    if hmeta.get("wall_s"):
+        walls.append(f"`make bench-overhead` {hmeta['wall_s'] / 60:.0f} min "
+                     f"({hmeta.get('boots')} boots per kernel)")
+    lines += ["", "Wall time here: " + ", ".join(walls) + "." if walls else "", README_END]
+    return "\n".join(lines)
+
+
+def update_readme(path, block):
+    """Replace the marked block of PATH; no markers, no change."""
+    if not os.path.exists(path):
+        return False
+    with open(path) as f:
+        text = f.read()
+    a, b = text.find(README_BEGIN), text.find(README_END)
+    if a < 0 or b < a:
+        return False
+    with open(path, "w") as f:
+        f.write(text[:a] + block + text[b + len(README_END):])
+    return True
+
+
 def overhead_stats(runs):
     """{workload: {variant: {median, min, max, n, ratio}}}, time: lower better."""
     by = {}
@@ -300,30 +365,45 @@ def plot_timeseries(data, results, progress, outdir):
         return None
     t0 = hintd[0]["t"]
     guests = sorted({vm["name"] for h in hintd for vm in h["hintd"].get("vms", [])})
+    runs = [r for r in results if r["boot"] == boot]
+
+    def kept_at(t, vm):
+        """The agent's fresh report; else what the mode of the moment keeps."""
+        age = vm.get("guest_report_age")
+        if vm.get("guest_kept_cpus") is not None and age is not None and age <= 1:
+            return vm["guest_kept_cpus"]
+        for r in runs:
+            if r["guest"] == vm["name"] and r["t0"] <= t <= r["t1"] and \
+                    r["mode"] == "oracle":
+                return r.get("oracle", {}).get(vm["name"], vm.get("vcpus"))
+        return vm.get("vcpus", "NaN")
+
     with open(os.path.join(outdir, "ts-hintd.dat"), "w") as f:
         for h in hintd:
             row = [f"{h['t'] - t0:.1f}"]
             vms = {vm["name"]: vm for vm in h["hintd"].get("vms", [])}
             for g in guests:
-                vm = vms.get(g, {})
-                kept = vm.get("guest_kept_cpus")
+                vm = vms.get(g, {"name": g})
                 run, wait = vm.get("run") or 0, vm.get("wait") or 0
-                row.append(str(kept if kept is not None else vm.get("vcpus", "NaN")))
+                row.append(str(kept_at(h["t"], vm)))
                 row.append(f"{100 * wait / (run + wait):.1f}" if run + wait > 0 else "NaN")
             f.write(" ".join(row) + "\n")
-    bins = {}
-    for p in progress:
-        if p.get("boot") == boot:
-            bins.setdefault((p["guest"], int(p["t"] - t0)), 0)
-            bins[(p["guest"], int(p["t"] - t0))] += p["ops"]
-    last = int(hintd[-1]["t"] - t0) + 1
+    # Each hackbench run's rate, on the guest's clock, since the guest's
+    # previous run of the same workload run.
     with open(os.path.join(outdir, "ts-ops.dat"), "w") as f:
-        for s in range(last):
-            f.write(f"{s} " + " ".join(str(bins.get((g, s), 0)) for g in guests) + "\n")
+        prev = {}
+        for p in sorted((p for p in progress if p.get("boot") == boot),
+                        key=lambda p: p["t"]):
+            key = (p["guest"], p["run"])
+            if key in prev and p["guest_t"] > prev[key]:
+                rate = p["ops"] * 1000 / (p["guest_t"] - prev[key])
+                f.write(f"{p['t'] - t0:.1f} " + " ".join(
+                    f"{rate:.0f}" if g == p["guest"] else "NaN" for g in guests) + "\n")
+            prev[key] = p["guest_t"]
     labels = []
     for r in results:
         if r["boot"] == boot and r["guest"] == r["phase"]:
-            labels.append(f"set label '{r['mode']} ({r['phase']} busy)' at {r['t0'] - t0:.0f}, "
+            labels.append(f"set label '{r['mode']}: {r['phase']}' at {r['t0'] - t0:.0f}, "
                           "graph 0.95 font ',8'")
             labels.append(f"set arrow from {r['t0'] - t0:.0f}, graph 0 to "
                           f"{r['t0'] - t0:.0f}, graph 1 nohead dt 3 lc rgb 'gray'")
@@ -332,14 +412,15 @@ def plot_timeseries(data, results, progress, outdir):
                      for i, g in enumerate(guests))
     wait = ", ".join(f"'ts-hintd.dat' using 1:{3 + 2 * i} with lines lw 2 title 'guest {g}'"
                      for i, g in enumerate(guests))
-    ops = ", ".join(f"'ts-ops.dat' using 1:{2 + i} with steps lw 2 title 'guest {g}'"
+    ops = ", ".join(f"'ts-ops.dat' using 1:{2 + i} with points pt 7 title 'guest {g}'"
                     for i, g in enumerate(guests))
     name = "timeseries-asym.png"
     gnuplot(f"""set terminal pngcairo size 1000,800 noenhanced
 set output '{name}'
-set multiplot layout 3,1 title 'asym, one patched boot: off, oracle, vfold-hintd (each: a busy, then b busy)'
+set multiplot layout 3,1 title 'asym, one patched boot: each mode with a busy, then b (labels: mode: busy guest)'
 set key outside right
 set grid
+set xrange [0:{hintd[-1]['t'] - t0:.0f}]
 {lab}
 set ylabel 'vCPUs kept'
 set yrange [0:5]
@@ -347,7 +428,7 @@ plot {kept}
 set ylabel 'host wait % (of run+wait)'
 set yrange [0:100]
 plot {wait}
-set ylabel 'hackbench msgs / s'
+set ylabel 'hackbench msgs / s (each run)'
 set xlabel 'seconds since the boot'
 set yrange [0:*]
 plot {ops}
@@ -389,6 +470,8 @@ def main():
     ap.add_argument("--overhead", metavar="DIR")
     ap.add_argument("--docs", default=os.path.join(TOP, "docs"))
     ap.add_argument("--no-plots", action="store_true")
+    ap.add_argument("--readme", help="README whose marked block gets the headline "
+                    "numbers (default: README.md beside DOCS)")
     args = ap.parse_args()
 
     resdir = os.path.join(args.docs, "results")
@@ -482,6 +565,10 @@ def main():
     os.makedirs(args.docs, exist_ok=True)
     with open(os.path.join(args.docs, "results.md"), "w") as f:
         f.write("\n".join(md))
+    readme = args.readme or os.path.join(os.path.dirname(os.path.abspath(args.docs)),
+                                         "README.md")
+    if update_readme(readme, readme_block(vals, ostats, ometa, hmeta)):
+        print(f"bench-report: updated the headline numbers in {readme}")
     print(f"bench-report: wrote {os.path.join(args.docs, 'results.md')}"
           f" ({len(results)} workload records, {len(overhead)} overhead runs,"
           f" {len(plots) + bool(ts) + bool(oplot)} plots)")
