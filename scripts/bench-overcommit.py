@@ -22,10 +22,21 @@ for 4:1 hackbench and wake; unpatched, off, oracle and hintd elsewhere.
 
 Each repetition boots each scenario's guests twice, once per kernel, the
 order alternating between repetitions (A/B/B/A...); in the patched boot
-every mode runs, in an order rotated per repetition. Each run has WARMUP
-seconds unmeasured (a mode's fold happens there), then SECONDS measured.
-vfold-hintd (--json --no-cgroup) runs for the whole of every boot, so
-each vCPU thread's run and wait are logged in every mode.
+every mode runs, in an order shuffled per repetition (seeded by it, and
+recorded). Each run warms up with the workload for at least WARMUP
+seconds and until the paravirt mask has held for 2 s (at most 20 s: the
+time is recorded as warm_ms, the fold's convergence), then measures
+SECONDS; every busy guest keeps its load on until all have answered, so
+that none runs its last part alone. In asym, a mode is set once for both
+phases (the oracle's fold per phase), so that the swap is what the mode
+sees. vfold-hintd (--json) runs for the whole of every boot, in every
+mode and on both kernels: each vCPU thread's run and wait are logged,
+and each VM is in its own cpu cgroup of equal weight, as the daemon puts
+them (docs/hintd.md), so that the host shares its CPUs per VM, not per
+vCPU thread, whatever the mode. A mode's state is checked: the mask
+after each mode change, the agent alive and the governor on at the start
+of each measured time in modes hintd, steal and step; a check that fails
+stops the benchmark.
 
 The guests boot build/kernel-bench (prod, plus the debugfs steal input)
 and build/kernel-bench-unpatched (scripts/build-kernel.sh [--unpatched]
@@ -45,6 +56,7 @@ report failed.
 import argparse
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -140,7 +152,10 @@ class Guest:
         raise GuestError(f"{self.name}: no bench socket {self.bench}")
 
     def send(self, line):
-        self.sock.sendall((line + "\n").encode())
+        try:
+            self.sock.sendall((line + "\n").encode())
+        except OSError as e:
+            raise GuestError(f"{self.name}: bench port: {e}") from e
 
     def readline(self, deadline):
         while b"\n" not in self.buf:
@@ -152,6 +167,8 @@ class Guest:
                 data = self.sock.recv(4096)
             except socket.timeout:
                 continue
+            except OSError as e:
+                raise GuestError(f"{self.name}: bench port: {e}") from e
             if not data:
                 raise GuestError(f"{self.name}: bench port closed")
             self.buf += data
@@ -206,7 +223,7 @@ class Hintd:
     def __init__(self, workdir, path):
         self.out = open(path, "w")
         self.proc = subprocess.Popen(
-            [HINTD, "--qmp-dir", workdir, "--json", "--no-cgroup"],
+            [HINTD, "--qmp-dir", workdir, "--json"],
             stdout=subprocess.PIPE, stderr=open(path + ".err", "w"), text=True)
         self.thread = threading.Thread(target=self.pump, daemon=True)
         self.thread.start()
@@ -238,6 +255,7 @@ class Bench:
         self.results = open(os.path.join(self.out, "results.jsonl"), "a")
         self.progress = open(os.path.join(self.out, "progress.jsonl"), "a")
         self.boots_log = open(os.path.join(self.out, "boots.jsonl"), "a")
+        self.lock = threading.Lock()
         self.boots = 0
 
     def record(self, **rec):
@@ -246,6 +264,10 @@ class Bench:
 
     def on_progress(self, guest, line, ctx):
         words = line.split()
+        with self.lock:
+            self.log_line(guest, words, line, ctx)
+
+    def log_line(self, guest, words, line, ctx):
         if words and words[0] == "progress":
             rec = dict(ctx, guest=guest.name, **kv(words[2:]))
             # t: the host's time of arrival; the guest's own is guest_t.
@@ -295,67 +317,118 @@ class Bench:
             raise
         return guests, hintd, tag
 
-    def set_mode(self, guests, mode, oracle):
-        deadline = time.monotonic() + 30
+    def set_mode(self, guests, mode, oracle, cpus):
+        deadline = time.monotonic() + 60
         for g in guests:
             arg = f" {oracle[g.name]}" if mode == "oracle" else ""
             g.send(f"mode {GUEST_MODE[mode]}{arg}")
         for g in guests:
             line = g.expect("mode", deadline)
-            if " ok " not in line:
-                raise GuestError(f"{g.name}: {line}")
+            got = kv(line.split()[3:]).get("mask")
+            want = "none"
+            if mode == "oracle" and oracle[g.name] < cpus:
+                want = f"{oracle[g.name]}-{cpus - 1}" if oracle[g.name] < cpus - 1 \
+                    else str(cpus - 1)
+            if " ok " not in line or str(got) != want:
+                raise GuestError(f"{g.name}: {line} (wanted ok, mask {want})")
 
     def run(self, busy, idle, ctx, workload, warmup):
-        """WORKLOAD in every guest of BUSY at once; IDLE ones do nothing."""
+        """WORKLOAD in every guest of BUSY at once; IDLE ones do nothing.
+
+        Each guest's answers are read by a thread of its own, so that
+        progress lines get their time of arrival; records are written
+        once every guest has answered, and only then does the load stop.
+        """
         secs = self.args.seconds
-        deadline = time.monotonic() + 4 * (warmup + secs) + 120
+        deadline = time.monotonic() + 4 * (secs + 20) + 120
         t0 = time.time()
+        lines, errors = {}, []
+
+        def collect(g):
+            try:
+                lines[g.name] = g.expect("result", deadline,
+                                         lambda gg, ln: self.on_progress(gg, ln, ctx))
+            except GuestError as e:
+                errors.append(e)
+
         for g in busy:
             g.send(f"run {ctx['run']} {workload} {warmup} {secs}")
+        threads = [threading.Thread(target=collect, args=(g,)) for g in busy]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        t1 = time.time()
+        recs = []
         for g in busy:
-            line = g.expect("result", deadline,
-                            lambda gg, ln: self.on_progress(gg, ln, ctx))
-            words = line.split()
+            words = lines[g.name].split()
             if len(words) > 2 and words[2] == "error":
-                raise GuestError(f"{g.name}: {line}")
-            self.record(**ctx, guest=g.name, workload=workload, t0=t0,
-                        t1=time.time(), idle=[i.name for i in idle],
-                        metrics=kv(words[2:]))
+                raise GuestError(f"{g.name}: {lines[g.name]}")
+            m = kv(words[2:])
+            if ctx["mode"] in ("hintd", "steal", "step") and \
+                    (m.get("agent") != 1 or m.get("gov") in ("off", "none", None)):
+                raise GuestError(f"{g.name}: mode {ctx['mode']} not in effect at the "
+                                 f"measured time: {lines[g.name]}")
+            recs.append(dict(ctx, guest=g.name, workload=workload, t0=t0, t1=t1,
+                             idle=[i.name for i in idle], metrics=m))
+        deadline = time.monotonic() + 60
+        for g in busy:
+            g.send("stop")
+        for g in busy:
+            g.expect("stopped", deadline)
+        for r in recs:
+            self.record(**r)
 
     def boot_and_run(self, scenario, kernel_name, rep):
         guests, hintd, tag = self.boot(scenario, kernel_name)
-        rc = None
+        failure = None
         try:
             sc = SCENARIOS[scenario]
             for workload in workloads_for(scenario):
                 modes = [m for m in modes_for(scenario, workload)
                          if (m == "unpatched") == (kernel_name == "unpatched")]
-                shift = rep % len(modes)
-                for mode in modes[shift:] + modes[:shift]:
+                # Each repetition its own order: no mode always follows another.
+                random.Random(f"{scenario} {workload} {rep}").shuffle(modes)
+                for order, mode in enumerate(modes):
                     phases = ([("a", "b"), ("b", "a")] if scenario == "asym"
                               else [(None, None)])
-                    for busy_name, idle_name in phases:
+                    for n, (busy_name, idle_name) in enumerate(phases):
                         busy = [g for g in guests if busy_name in (None, g.name)]
                         idle = [g for g in guests if g not in busy]
                         oracle = {g.name: oracle_cpus(sc["cpus"], len(busy)) if g in busy
                                   else 1 for g in guests}
-                        if mode != "unpatched":
-                            self.set_mode(guests, mode, oracle)
+                        if mode != "unpatched" and (n == 0 or mode == "oracle"):
+                            self.set_mode(guests, mode, oracle, sc["cpus"])
                         ctx = {"scenario": scenario, "rep": rep, "kernel": kernel_name,
-                               "mode": mode, "boot": tag,
+                               "mode": mode, "order": order, "boot": tag,
                                "phase": busy_name or "all", "oracle": oracle,
                                "run": f"{tag}-{workload}-{mode}-{busy_name or 'all'}"}
                         print(f"bench-overcommit: {scenario} rep {rep} {mode} "
                               f"{workload} {ctx['phase']}", file=sys.stderr)
-                        warm = 1 if scenario == "asym" else self.args.warmup
-                        self.run(busy, idle, ctx, workload, warm)
+                        self.run(busy, idle, ctx, workload, self.args.warmup)
+        except GuestError as e:
+            failure = e
         finally:
             hintd.stop()
-            for g in guests:
-                rc = g.stop()
-                if rc not in (0, None):
-                    raise GuestError(f"{tag}: guest {g.name}: run-vm.sh exited {rc}"
-                                     " (251: kernel splat; see the console log)")
+            rcs = {g.name: g.stop() for g in guests}
+        if failure:
+            raise failure
+        bad = {n: rc for n, rc in rcs.items() if rc not in (0, None)}
+        if bad:
+            raise GuestError(f"{tag}: run-vm.sh exited {bad} (251: kernel splat; "
+                             "see the console logs)")
+
+
+def remove_cgroups():
+    """The VMs' cgroups that vfold-hintd made (it leaves them; they are empty)."""
+    for base in ("/sys/fs/cgroup/vfold", "/sys/fs/cgroup/cpu/vfold"):
+        for name in ("a", "b"):
+            try:
+                os.rmdir(os.path.join(base, name))
+            except OSError:
+                pass
 
 
 def main():
@@ -373,8 +446,8 @@ def main():
     ap.add_argument("--initrd", default=os.path.join(TOP, "build/initramfs.cpio.gz"))
     ap.add_argument("--vm-timeout", type=int, default=3600)
     args = ap.parse_args()
-    if args.reps < 1 or args.seconds < 1 or args.warmup < 0:
-        ap.error("--reps and --seconds must be at least 1, --warmup at least 0")
+    if args.reps < 1 or args.seconds < 1 or args.warmup < 1:
+        ap.error("--reps, --seconds and --warmup must be at least 1")
     report = [os.path.join(TOP, "scripts/bench-report.py"), "--overcommit", args.out,
               "--docs", args.docs]
     if not args.report_only:
@@ -399,6 +472,11 @@ def main():
                                               ).stdout.splitlines()[0]}, f)
         bench = Bench(args)
         start = time.time()
+
+        def stop(signum, _frame):
+            raise GuestError(f"signal {signum}")
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             for rep in range(1, args.reps + 1):
                 for scenario in args.scenario or list(SCENARIOS):
@@ -410,6 +488,8 @@ def main():
         except GuestError as e:
             print(f"bench-overcommit: {e}", file=sys.stderr)
             return 2
+        finally:
+            remove_cgroups()
         with open(os.path.join(args.out, "meta.json")) as f:
             meta = json.load(f)
         meta["wall_s"] = round(time.time() - start)

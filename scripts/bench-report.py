@@ -16,8 +16,10 @@ The headline numbers and wall times also go into README.md (--readme),
 between its "bench-report: begin" and "end" markers, if it has them.
 
 Numbers: per run, a throughput is summed over the guests that ran the
-workload, a latency averaged over them (asym: the busy guest of each
-phase, the two phases averaged). Over the repetitions: the median, the
+workload, a latency is the worse guest's (asym: the busy guest of each
+phase, the two phases averaged); a repetition counts only complete. A
+target's verdict says "inconclusive" when the repetitions' own gains fall
+on both sides of it. Over the repetitions: the median, the
 min and max, and the ratio of medians to the unpatched kernel, as a
 gain (> 1 is better: throughput / unpatched, unpatched / latency).
 
@@ -90,9 +92,11 @@ def read_json(path):
 
 
 def save(src, dst, files):
-    """Copy a run's FILES from SRC into the saved data DST."""
-    if not os.path.exists(os.path.join(src, files[0])):
-        raise DataError(f"{src}: no {files[0]}: not a finished run")
+    """Copy a finished run's FILES from SRC into the saved data DST."""
+    if not os.path.exists(os.path.join(src, files[0])) or \
+            "wall_s" not in read_json(os.path.join(src, "meta.json")):
+        raise DataError(f"{src}: not a finished run (no {files[0]}, or no wall_s "
+                        "in meta.json)")
     shutil.rmtree(dst, ignore_errors=True)
     os.makedirs(dst)
     for f in files:
@@ -108,25 +112,53 @@ def timeseries_boot(results):
     return None
 
 
+# Filled by run_values(): per key, {repetition: value}; and the keys with
+# a value known only as a lower bound (cyclictest's histogram overflowed).
+BY_REP = {}
+CENSORED = set()
+
+
 def run_values(results):
-    """{(scenario, workload, mode, metric): [one value per repetition]}."""
+    """{(scenario, workload, mode, metric): [one value per repetition]}.
+
+    A repetition counts only with every guest's answer of every phase.
+    """
     runs = {}
     for r in results:
         runs.setdefault((r["scenario"], r["workload"], r["mode"], r["rep"]),
                         {}).setdefault(r["phase"], []).append(r["metrics"])
     vals = {}
-    for (sc, wl, mode, _rep), phases in sorted(runs.items()):
+    BY_REP.clear()
+    CENSORED.clear()
+    for (sc, wl, mode, rep), phases in sorted(runs.items()):
         for metric, better, _unit in METRICS.get(wl, []):
             per_phase = []
             for guests in phases.values():
                 xs = [g[metric] for g in guests if metric in g]
                 if len(xs) != len(guests) or not xs:
                     break
-                per_phase.append(sum(xs) if better == "higher" else sum(xs) / len(xs))
+                flag = metric[:-3] + "_censored" if metric.endswith("_us") else None
+                if flag and any(g.get(flag) for g in guests):
+                    CENSORED.add((sc, wl, mode, metric))
+                # Throughput adds up; a latency percentile is the worse guest's.
+                per_phase.append(sum(xs) if better == "higher" else max(xs))
             else:
-                vals.setdefault((sc, wl, mode, metric), []).append(
-                    statistics.mean(per_phase))
+                v = statistics.mean(per_phase)
+                vals.setdefault((sc, wl, mode, metric), []).append(v)
+                BY_REP.setdefault((sc, wl, mode, metric), {})[rep] = v
     return vals
+
+
+def rep_gains(sc, wl, mode, metric, better):
+    """The gain of each repetition over the unpatched run of the same one."""
+    base = BY_REP.get((sc, wl, "unpatched", metric), {})
+    cur = BY_REP.get((sc, wl, mode, metric), {})
+    out = []
+    for rep in sorted(set(base) & set(cur)):
+        b, c = base[rep], cur[rep]
+        if b > 0 and c > 0:
+            out.append(c / b if better == "higher" else b / c)
+    return out
 
 
 def gain(vals, sc, wl, mode, metric, better):
@@ -168,28 +200,53 @@ def overcommit_tables(vals):
                 for m in rows:
                     v = vals[(sc, wl, m, metric)]
                     g = gain(vals, sc, wl, m, metric, better)
-                    lines.append(f"| {MODE_TEXT[m]} | {fmt(statistics.median(v))} | "
-                                 f"{fmt(min(v))} | {fmt(max(v))} | {len(v)} | "
-                                 f"{fmt(g) + 'x' if g else '-'} |")
+                    # A censored latency is at least what is shown.
+                    ge = ">=" if (sc, wl, m, metric) in CENSORED else ""
+                    gtext = fmt(g) + "x" if g else "-"
+                    if g and (ge or (sc, wl, "unpatched", metric) in CENSORED):
+                        gtext += " (censored)"
+                    lines.append(f"| {MODE_TEXT[m]} | {ge}{fmt(statistics.median(v))} | "
+                                 f"{fmt(min(v))} | {fmt(max(v))} | {len(v)} | {gtext} |")
                 lines.append("")
     return lines
 
 
-def check(name, value, ok, want, why_missed):
+def check(name, value, ok, want, why_missed, spread=None):
+    """A target's row. SPREAD: (lowest, highest) of the per-repetition
+    values and whether each meets the target; a verdict that not every
+    repetition agrees with says so."""
     if value is None:
         return f"| {name} | {want} | not measured | - |"
     verdict = "met" if ok else f"**missed**: {why_missed}"
+    if spread and spread[2] != spread[3]:
+        verdict += f" (repetitions from {spread[0]} to {spread[1]}: inconclusive)"
     return f"| {name} | {want} | {value} | {verdict} |"
+
+
+def spread_of(gains, text, meets):
+    """(lowest text, highest text, lowest meets, highest meets), or None."""
+    if len(gains) < 2:
+        return None
+    lo, hi = min(gains), max(gains)
+    return (text(lo), text(hi), meets(lo), meets(hi))
 
 
 def targets(vals, overhead):
     g = lambda sc, wl, m, metric, better: gain(vals, sc, wl, m, metric, better)  # noqa: E731
+    times = lambda x: fmt(x) + "x"  # noqa: E731
+    pct = lambda x: f"{(x - 1) * 100:+.1f} %"  # noqa: E731
     rows = ["| target | wanted | measured | verdict |", "|---|---|---|---|"]
+
+    def row(name, sc, wl, m, metric, better, want, meets, text):
+        x = g(sc, wl, m, metric, better)
+        spread = spread_of(rep_gains(sc, wl, m, metric, better), text, meets)
+        rows.append(check(name, text(x) if x else None, x is not None and meets(x), want,
+                          "see the discussion below", spread))
+
+    row("4:1 hackbench, hintd vs unpatched", "4:1", "hackbench", "hintd", "msgs_per_s",
+        "higher", ">= 1.6x", lambda x: x >= 1.6, times)
     hb = g("4:1", "hackbench", "hintd", "msgs_per_s", "higher")
     orc = g("4:1", "hackbench", "oracle", "msgs_per_s", "higher")
-    rows.append(check("4:1 hackbench, hintd vs unpatched", fmt(hb) + "x" if hb else None,
-                      hb is not None and hb >= 1.6, ">= 1.6x",
-                      "see the discussion below"))
     share = None
     if hb and orc and orc > 1:
         share = (hb - 1) / (orc - 1)
@@ -197,26 +254,20 @@ def targets(vals, overhead):
                       f"{share * 100:.0f} %" if share is not None else None,
                       share is not None and share >= 0.9, ">= 90 %",
                       "see the discussion below"))
-    wk = g("4:1", "wake", "hintd", "p99_us", "lower")
-    rows.append(check("4:1 wakeup p99, hintd vs unpatched", fmt(wk) + "x better" if wk else None,
-                      wk is not None and wk >= 3, ">= 3x better", "see the discussion below"))
-    cpu = g("4:1", "cpu", "hintd", "bogo_ops_per_s", "higher")
-    rows.append(check("4:1 CPU-bound, hintd vs unpatched",
-                      f"{(cpu - 1) * 100:+.1f} %" if cpu else None,
-                      cpu is not None and cpu >= 1.0, ">= 0 %", "see the discussion below"))
+    row("4:1 wakeup p99, hintd vs unpatched", "4:1", "wake", "hintd", "p99_us", "lower",
+        ">= 3x better", lambda x: x >= 3, lambda x: fmt(x) + "x better")
+    row("4:1 CPU-bound, hintd vs unpatched", "4:1", "cpu", "hintd", "bogo_ops_per_s",
+        "higher", ">= 0 %", lambda x: x >= 1.0, pct)
     for wl in METRICS:
-        metric, better, _ = METRICS[wl][0]
-        for m in ("off", "hintd"):
-            x = g("1:1", wl, m, metric, better)
-            rows.append(check(f"1:1 {wl} {metric}, {MODE_TEXT[m]} vs unpatched",
-                              f"{(x - 1) * 100:+.1f} %" if x else None,
-                              x is not None and abs(x - 1) <= 0.01, "within +-1 %",
-                              "see the discussion below"))
-    asym = g("asym", "hackbench", "hintd", "msgs_per_s", "higher")
-    rows.append(check("asym: the busy guest, hintd vs unpatched (idle neighbour)",
-                      f"{(asym - 1) * 100:+.1f} %" if asym else None,
-                      asym is not None and asym >= 0.95, "within 5 %",
-                      "see the discussion below"))
+        for metric, better, _ in METRICS[wl]:
+            for m in ("off", "hintd"):
+                if (("1:1", wl, m, metric) in CENSORED or
+                        ("1:1", wl, "unpatched", metric) in CENSORED):
+                    continue
+                row(f"1:1 {wl} {metric}, {MODE_TEXT[m]} vs unpatched", "1:1", wl, m, metric,
+                    better, "within +-1 %", lambda x: abs(x - 1) <= 0.01, pct)
+    row("asym: the busy guest, hintd vs unpatched (idle neighbour)", "asym", "hackbench",
+        "hintd", "msgs_per_s", "higher", "within 5 %", lambda x: x >= 0.95, pct)
     for wl, r in sorted(overhead.items()):
         if "off" in r:
             x = r["off"]["ratio"]
@@ -224,6 +275,33 @@ def targets(vals, overhead):
                               f"{(x - 1) * 100:+.2f} %", abs(x - 1) <= 0.005, "<= 0.5 %",
                               "see the discussion below"))
     return rows
+
+
+def settle_table(results):
+    """How long each mode's warm-up took: the fold's convergence."""
+    by = {}
+    for r in results:
+        w = r["metrics"].get("warm_ms")
+        if w is not None:
+            by.setdefault((r["scenario"], r["mode"]), []).append(
+                (w, r["metrics"].get("converged", 1)))
+    if not by:
+        return []
+    lines = ["### Time for the mask to settle", "",
+             "Each run's warm-up lasts at least the warm-up time and until the "
+             "paravirt mask has held for 2 s (at most 20 s): median, max and the "
+             "runs that did not settle, per scenario and mode.", "",
+             "| scenario | mode | median s | max s | runs | not settled |",
+             "|---|---|---:|---:|---:|---:|"]
+    for sc in SCENARIOS:
+        for m in MODES:
+            xs = by.get((sc, m))
+            if xs:
+                ws = [w / 1000 for w, _ in xs]
+                lines.append(f"| {sc} | {MODE_TEXT[m]} | {statistics.median(ws):.1f} | "
+                             f"{max(ws):.1f} | {len(xs)} | "
+                             f"{sum(1 for _, c in xs if not c)} |")
+    return lines + [""]
 
 
 README_BEGIN = "<!-- bench-report: begin (generated; edit scripts/bench-report.py) -->"
@@ -373,8 +451,7 @@ def plot_timeseries(data, results, progress, outdir):
         if vm.get("guest_kept_cpus") is not None and age is not None and age <= 1:
             return vm["guest_kept_cpus"]
         for r in runs:
-            if r["guest"] == vm["name"] and r["t0"] <= t <= r["t1"] and \
-                    r["mode"] == "oracle":
+            if r["t0"] <= t <= r["t1"] and r["mode"] == "oracle":
                 return r.get("oracle", {}).get(vm["name"], vm.get("vcpus"))
         return vm.get("vcpus", "NaN")
 
@@ -541,13 +618,16 @@ def main():
                    "threads' time spent waiting for a host CPU, and its throughput.", "",
                    f"![time series](results/{ts})", ""]
         md += overcommit_tables(vals)
+        md += settle_table(results)
     if ostats:
         md += ["## Cost when unused (`make bench-overhead`)", "",
                f"- Command: `{hmeta.get('command', '?')}`; {hmeta.get('accel', '')}; "
                f"kernels: {hmeta.get('kernels', '?')}; wall time {hmeta.get('wall_s', '?')} s.",
                "- Variants: `unpatched`; `off` (the series, nothing marked, the governor off: "
                "the static key off); `key-on` (the series with the governor running in hint "
-               "mode at all CPUs: the key on, still nothing marked).", "",
+               "mode at all CPUs: the key on, still nothing marked). Under -icount "
+               "guest time counts instructions: what the series adds to the paths "
+               "shows, cache and branch effects do not.", "",
                "| workload | variant | median | min | max | n | ratio to unpatched | IQR of ratio |",
                "|---|---|---:|---:|---:|---:|---:|---|"]
         for wl, vs in sorted(ostats.items()):

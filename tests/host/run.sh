@@ -483,9 +483,10 @@ else
 fi
 
 # bench-report.py over hand-made data: 4:1 hackbench (unpatched 200,
-# oracle 340, hintd 320 msgs/s: medians of the guests' sums), wake p99
-# (4000 vs 1000 us: means of the guests), overhead (hackbench +0.2 %, pipe
-# +2 %). Every number below follows from the fixture by hand.
+# oracle 340, hintd 320 msgs/s: medians of the guests' sums; per
+# repetition 1.60, 1.74, 1.48x), wake p99 (5000 vs 1000 us: the worse
+# guest), overhead (hackbench +0.2 %, pipe +2 %). Every number below
+# follows from the fixture by hand.
 report=$top/scripts/bench-report.py
 bfix=$fix/bench
 report_case() {
@@ -510,9 +511,12 @@ else
 fi
 report_case "median, min, max, gain of the guests' summed throughput" \
 	"| 4 vfold-hintd | 320 | 310 | 330 | 3 | 1.60x |"
-report_case "a latency gain is unpatched over mode" \
-	"| 4 vfold-hintd | 1000 | 1000 | 1000 | 3 | 4.00x |"
-report_case "a target met" "| 4:1 hackbench, hintd vs unpatched | >= 1.6x | 1.60x | met |"
+report_case "a latency is the worse guest's, its gain unpatched over mode" \
+	"| 4 vfold-hintd | 1000 | 1000 | 1000 | 3 | 5.00x |"
+report_case "a target met by the medians, not by every repetition" \
+	"| 4:1 hackbench, hintd vs unpatched | >= 1.6x | 1.60x | met (repetitions from 1.48x to 1.74x: inconclusive) |"
+report_case "a target every repetition meets" \
+	"| 4:1 wakeup p99, hintd vs unpatched | >= 3x better | 5.00x better | met |"
 report_case "the oracle's share of the gain, missed" \
 	"| 4:1 hackbench, share of the oracle's gain | >= 90 % | 86 % | **missed**"
 report_case "an unmeasured target says so" \
