@@ -66,6 +66,8 @@ import threading
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "scripts/lib"))
+import benchmeta  # noqa: E402
 HINTD = os.path.join(TOP, "src/vfold-hintd/vfold-hintd")
 HOST_CPUS = 2
 
@@ -467,9 +469,8 @@ def main():
             json.dump({"reps": args.reps, "seconds": args.seconds, "warmup": args.warmup,
                        "host_cpus": HOST_CPUS, "started": time.time(),
                        "command": " ".join(["scripts/bench-overcommit.py"] + sys.argv[1:]),
-                       "qemu": subprocess.run(["qemu-system-x86_64", "--version"],
-                                              capture_output=True, text=True
-                                              ).stdout.splitlines()[0]}, f)
+                       "qemu": benchmeta.qemu_version(),
+                       "source": benchmeta.kernel_source()}, f)
         bench = Bench(args)
         start = time.time()
 

@@ -9,7 +9,7 @@ same config without it: scripts/build-kernel.sh [--unpatched] prod) in
 turn, N times each (default 12), interleaved U P P U U P ..., every boot
 a 2-vCPU guest under -icount shift=3,sleep=off in one host thread: guest
 time counts guest instructions, so host load does not show in it. Each
-boot runs guest/bench-overhead ROUNDS (default 2): hackbench -g 4 -l 40
+boot runs guest/bench-overhead ROUNDS (default 3): hackbench -g 4 -l 40
 (its own Time:) and vfold-bench pipe -l 20000 (seconds), in the variants
 the kernel has: unpatched; off (nothing marked, governor off: the static
 key off) and key-on (governor in hint mode keeping every CPU: the key
@@ -29,6 +29,8 @@ import sys
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(TOP, "scripts/lib"))
+import benchmeta  # noqa: E402
 LINE = re.compile(r"^overhead variant=(\S+) workload=(\S+) seconds=([0-9.]+)\s*$")
 KERNELS = {
     "unpatched": "build/kernel-prod-unpatched/arch/x86/boot/bzImage",
@@ -49,7 +51,7 @@ def parse(log):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--boots", type=int, default=12)
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", default=os.path.join(TOP, "build/bench/overhead"))
     ap.add_argument("--docs", default=os.path.join(TOP, "docs"))
     ap.add_argument("--report-only", action="store_true")
@@ -71,8 +73,8 @@ def main():
     for f in os.listdir(args.out):
         if f.endswith((".jsonl", ".log")):
             os.unlink(os.path.join(args.out, f))
-    qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                          text=True).stdout.splitlines()[0]
+    qemu = benchmeta.qemu_version()
+    source = benchmeta.kernel_source()
     start = time.time()
     records = open(os.path.join(args.out, "overhead.jsonl"), "w")
     releases = {}
@@ -112,6 +114,7 @@ def main():
                    "boots": args.boots, "rounds": args.rounds,
                    "accel": f"{qemu}, TCG in one thread, -icount shift=3,sleep=off, 2 vCPUs",
                    "kernels": ", ".join(f"{k} {v}" for k, v in sorted(releases.items())),
+                   "source": source,
                    "wall_s": round(time.time() - start)}, f)
     return 0 if subprocess.run(report).returncode == 0 else 3
 

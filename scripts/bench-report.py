@@ -607,7 +607,8 @@ def main():
                f"- Host: {ometa.get('host_cpus', '?')} CPUs, every QEMU thread confined "
                f"to them; {ometa.get('qemu', 'QEMU ?')}, TCG, one host thread per vCPU.",
                "- Guest kernels: " + "; ".join(
-                   f"{k}: {', '.join(sorted(v))}" for k, v in sorted(rel.items())) + ".",
+                   f"{k}: {', '.join(sorted(v))}" for k, v in sorted(rel.items())) +
+               f" (prod config plus the debugfs steal input; {ometa.get('source', '?')}).",
                ""]
         for sc, png in plots:
             md += [f"![gains, scenario {sc}](results/{png})", ""]
@@ -622,7 +623,8 @@ def main():
     if ostats:
         md += ["## Cost when unused (`make bench-overhead`)", "",
                f"- Command: `{hmeta.get('command', '?')}`; {hmeta.get('accel', '')}; "
-               f"kernels: {hmeta.get('kernels', '?')}; wall time {hmeta.get('wall_s', '?')} s.",
+               f"kernels: {hmeta.get('kernels', '?')}, prod config "
+               f"({hmeta.get('source', '?')}); wall time {hmeta.get('wall_s', '?')} s.",
                "- Variants: `unpatched`; `off` (the series, nothing marked, the governor off: "
                "the static key off); `key-on` (the series with the governor running in hint "
                "mode at all CPUs: the key on, still nothing marked). Under -icount "
