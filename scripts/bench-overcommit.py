@@ -498,6 +498,13 @@ def main():
                         bench.boot_and_run(scenario, k, rep)
         except GuestError as e:
             print(f"bench-overcommit: {e}", file=sys.stderr)
+            # The report shows how far the data goes, and why it ends.
+            with open(os.path.join(args.out, "meta.json")) as f:
+                meta = json.load(f)
+            meta["stopped_by"] = str(e)
+            with open(os.path.join(args.out, "meta.json"), "w") as f:
+                json.dump(meta, f)
+            subprocess.run(report)
             return 2
         finally:
             remove_cgroups()
