@@ -10,7 +10,9 @@ turn, N times each (default 12), interleaved U P P U U P ..., every boot
 a 2-vCPU guest under -icount shift=3,sleep=off in one host thread: guest
 time counts guest instructions, so host load does not show in it. Each
 boot runs guest/bench-overhead ROUNDS (default 3): hackbench -g 4 -l 40
-(its own Time:) and vfold-bench pipe -l 20000 (seconds), in the variants
+(its own Time:), vfold-bench pipe -l 20000 (seconds) and the same with
+both ends on CPU 0 (pipe-cpu0: no cross-CPU wakeup, whose cost under
+-icount also depends on when TCG switches to the idle vCPU), in the variants
 the kernel has: unpatched; off (nothing marked, governor off: the static
 key off) and key-on (governor in hint mode keeping every CPU: the key
 on, nothing marked), alternating. Every run is one record of
@@ -32,6 +34,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts/lib"))
 import benchmeta  # noqa: E402
 LINE = re.compile(r"^overhead variant=(\S+) workload=(\S+) seconds=([0-9.]+)\s*$")
+WORKLOADS = 3  # hackbench, pipe, pipe-cpu0 per variant and round
 KERNELS = {
     "unpatched": "build/kernel-prod-unpatched/arch/x86/boot/bzImage",
     "patched": "build/kernel-prod/arch/x86/boot/bzImage",
@@ -96,7 +99,7 @@ def main():
             runs = parse(log)
             variants = {v for v, _, _ in runs}
             if rc != 0 or variants != want_variants[kernel] or \
-                    len(runs) != 2 * args.rounds * len(variants):
+                    len(runs) != WORKLOADS * args.rounds * len(variants):
                 print(f"bench-overhead: {kernel} boot {i + 1}: run-vm.sh exit {rc}, "
                       f"{len(runs)} runs of {sorted(variants)}; see {log}", file=sys.stderr)
                 return 2
