@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../vfold-bench/cli.h"
+#include "number.h"
 
 #define ARGC(a)	((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -23,23 +24,23 @@ static void test_parse_uint(void **state)
 	unsigned int v = 0;
 
 	(void)state;
-	assert_int_equal(parse_uint("7", 1, 10, &v), 0);
+	assert_int_equal(vfold_parse_uint("7", 1, 10, &v), 0);
 	assert_int_equal(v, 7);
-	assert_int_equal(parse_uint("010", 1, 10, &v), 0);
+	assert_int_equal(vfold_parse_uint("010", 1, 10, &v), 0);
 	assert_int_equal(v, 10);
-	assert_int_equal(parse_uint("4294967295", 0, UINT32_MAX, &v), 0);
+	assert_int_equal(vfold_parse_uint("4294967295", 0, UINT32_MAX, &v), 0);
 	assert_int_equal(v, UINT32_MAX);
-	assert_int_equal(parse_uint("0", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("11", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint(" 5", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("+5", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("-5", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("5 ", 1, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("0x5", 0, 10, &v), -EINVAL);
-	assert_int_equal(parse_uint("1e3", 1, 10000, &v), -EINVAL);
-	assert_int_equal(parse_uint("4294967296", 0, UINT32_MAX, &v), -EINVAL);
-	assert_int_equal(parse_uint("99999999999999999999999", 0, UINT32_MAX,
+	assert_int_equal(vfold_parse_uint("0", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("11", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint(" 5", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("+5", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("-5", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("5 ", 1, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("0x5", 0, 10, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("1e3", 1, 10000, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("4294967296", 0, UINT32_MAX, &v), -EINVAL);
+	assert_int_equal(vfold_parse_uint("99999999999999999999999", 0, UINT32_MAX,
 				    &v), -EINVAL);
 	assert_int_equal(v, UINT32_MAX);	/* untouched by the failures */
 }

@@ -20,6 +20,7 @@
 
 #include "apply.h"
 #include "demand.h"
+#include "number.h"
 #include "port.h"
 
 #define SAMPLE_MS		100
@@ -132,22 +133,6 @@ static void usage(FILE *f)
 		STEP_UNFOLD_AT);
 }
 
-static int parse_uint(const char *s, unsigned int min, unsigned int max,
-		      unsigned int *v)
-{
-	unsigned long x;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*v = (unsigned int)x;
-	return 0;
-}
-
 /* 0 to run, 1 for --help, -1 for a usage error (already printed). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -178,7 +163,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->proc_root = optarg;
 			break;
 		case 'i':
-			if (parse_uint(optarg, INTERVAL_MS_MIN,
+			if (vfold_parse_uint(optarg, INTERVAL_MS_MIN,
 				       INTERVAL_MS_MAX, &o->interval_ms)) {
 				fprintf(stderr, "vfold-agent: --interval-ms "
 					"wants %d..%d, not \"%s\"\n",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "number.h"
 
 #define ERR_MAX		256
 #define LINE_MAX_LEN	256
@@ -34,23 +35,6 @@ void bench_usage(FILE *f)
 "Exit status: 0 done; 1 a thread, process or pipe could not be made;\n"
 "2 bad arguments.\n", WAKE_MSG_MAX, WAKE_WORKERS_MAX, WAKE_THREADS_MAX,
 		WAKE_WORK_US_MAX, WAKE_SECONDS_MAX, PIPE_LOOPS_MAX);
-}
-
-int parse_uint(const char *s, unsigned int min, unsigned int max,
-	       unsigned int *v)
-{
-	unsigned long x;
-	char *end;
-
-	/* strtoul() would take blanks, a sign, and wrap "-1". */
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (errno || *end || x < min || x > max)
-		return -EINVAL;
-	*v = (unsigned int)x;
-	return 0;
 }
 
 /*
@@ -101,25 +85,25 @@ int wake_parse_args(int argc, char **argv, struct wake_opts *o, char *err,
 	while ((c = next_opt(argc, argv, "+:m:w:r:s:h", err, errlen)) != -1) {
 		switch (c) {
 		case 'm':
-			if (parse_uint(optarg, 1, WAKE_MSG_MAX, &o->msg_threads))
+			if (vfold_parse_uint(optarg, 1, WAKE_MSG_MAX, &o->msg_threads))
 				return bad_value(err, errlen, argv[0], c,
 						 "message threads",
 						 WAKE_MSG_MAX, optarg);
 			break;
 		case 'w':
-			if (parse_uint(optarg, 1, WAKE_WORKERS_MAX, &o->workers))
+			if (vfold_parse_uint(optarg, 1, WAKE_WORKERS_MAX, &o->workers))
 				return bad_value(err, errlen, argv[0], c,
 						 "workers a message thread",
 						 WAKE_WORKERS_MAX, optarg);
 			break;
 		case 'r':
-			if (parse_uint(optarg, 1, WAKE_SECONDS_MAX, &seconds))
+			if (vfold_parse_uint(optarg, 1, WAKE_SECONDS_MAX, &seconds))
 				return bad_value(err, errlen, argv[0], c,
 						 "seconds", WAKE_SECONDS_MAX,
 						 optarg);
 			break;
 		case 's':
-			if (parse_uint(optarg, 1, WAKE_WORK_US_MAX, &o->work_us))
+			if (vfold_parse_uint(optarg, 1, WAKE_WORK_US_MAX, &o->work_us))
 				return bad_value(err, errlen, argv[0], c,
 						 "microseconds of work",
 						 WAKE_WORK_US_MAX, optarg);
@@ -153,7 +137,7 @@ int pipe_parse_args(int argc, char **argv, struct pipe_opts *o, char *err,
 	while ((c = next_opt(argc, argv, "+:l:h", err, errlen)) != -1) {
 		switch (c) {
 		case 'l':
-			if (parse_uint(optarg, 1, PIPE_LOOPS_MAX, &o->loops))
+			if (vfold_parse_uint(optarg, 1, PIPE_LOOPS_MAX, &o->loops))
 				return bad_value(err, errlen, argv[0], c,
 						 "loops", PIPE_LOOPS_MAX,
 						 optarg);

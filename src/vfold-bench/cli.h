@@ -9,9 +9,6 @@
 #include "pipe.h"
 #include "wake.h"
 
-/* Parses decimal digits only, in @min..@max. Returns 0 or -EINVAL. */
-int parse_uint(const char *s, unsigned int min, unsigned int max,
-	       unsigned int *v);
 
 /*
  * Parse a subcommand's arguments, @argv[0] being its name. Return 0 to
