@@ -17,11 +17,14 @@
 #   /vfold/loop-guest               guest/loop-guest (for
 #                                   tests/integration/cooperative-loop.sh)
 #   /vfold/bin/                     hackbench, cyclictest, stress-ng (host's
-#                                   Debian binaries), vfold-agent and
-#                                   vfold-bench (built here from src/)
+#                                   Debian binaries), vfold-agent,
+#                                   vfold-bench and vfoldctl (built here
+#                                   from src/)
 #   /vfold/selftests/               every program tools/testing/selftests/sched
-#                                   builds or lists, and kselftest-list.txt,
-#                                   its run list (the Makefile's emit_tests)
+#                                   builds or lists, guest/vfoldctl-test,
+#                                   and kselftest-list.txt, their run list
+#                                   (the Makefile's emit_tests and
+#                                   vfold:vfoldctl-test)
 #   /lib*, /usr/lib*                every shared library and the ELF
 #                                   interpreter those programs need, at the
 #                                   host's paths, so no ld.so.conf is needed
@@ -31,7 +34,7 @@
 # Programs come from the Makefile's variables, not a list here, so a new
 # test added to the Makefile is picked up without editing this script.
 # Exit codes: 1 usage or missing input, 2 selftest build failed,
-# 3 archive failed, 4 vfold-agent or vfold-bench build failed.
+# 3 archive failed, 4 vfold-agent, vfold-bench or vfoldctl build failed.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,8 +90,9 @@ fi
 # host's libraries (json-c), copied below like the other programs'.
 agent=$top/src/vfold-agent/vfold-agent
 bench=$top/src/vfold-bench/vfold-bench
-echo "build-initramfs: vfold-agent, vfold-bench in $top/src"
-if ! make -s -C "$top/src" vfold-agent vfold-bench >"$top/build/guest-programs.log" 2>&1; then
+vfoldctl=$top/src/vfoldctl/vfoldctl
+echo "build-initramfs: vfold-agent, vfold-bench, vfoldctl in $top/src"
+if ! make -s -C "$top/src" vfold-agent vfold-bench vfoldctl >"$top/build/guest-programs.log" 2>&1; then
 	cat "$top/build/guest-programs.log" >&2
 	exit 4
 fi
@@ -115,7 +119,7 @@ install -m 755 "$top/guest/bench-overcommit" "$stage/vfold/bench-overcommit"
 install -m 755 "$top/guest/bench-overhead" "$stage/vfold/bench-overhead"
 
 elves=()
-for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng "$agent" "$bench"; do
+for f in /usr/bin/hackbench /usr/bin/cyclictest /usr/bin/stress-ng "$agent" "$bench" "$vfoldctl"; do
 	install -m 755 "$f" "$stage/vfold/bin/"
 	elves+=("$f")
 done
@@ -133,6 +137,9 @@ for f in "${files[@]}"; do
 		elves+=("$src")
 	fi
 done
+# vfoldctl against the real kernel, run by /vfold/run-tests with the rest.
+install -m 755 "$top/guest/vfoldctl-test" "$stage/vfold/selftests/vfoldctl-test"
+runlist+=(vfold:vfoldctl-test)
 printf '%s\n' "${runlist[@]}" >"$stage/vfold/selftests/kselftest-list.txt"
 
 # ldd prints "name => /path (addr)" for libraries and "/path (addr)" for

@@ -20,7 +20,9 @@ packages=(
 	build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	kmod python3 python3-ply python3-git git ccache perl
 	qemu-system-x86 busybox-static rt-tests stress-ng gnuplot-nox
-	dwarves libjson-c-dev libcmocka-dev pkg-config
+	dwarves libjson-c-dev libcmocka-dev pkg-config groff-base man-db systemd
+	libvirt-dev libxml2-dev libvirt-daemon-system libvirt-clients
+	libinih-dev python3-prometheus-client tmux
 )
 
 missing=()

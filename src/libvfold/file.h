@@ -14,4 +14,12 @@
  */
 int vfold_read_file(const char *path, char *buf, size_t len, bool trim);
 
+/*
+ * Reads the file at @path, however long (/proc/stat of many CPUs, the
+ * scheduler's debugfs file), into a new NUL-ended buffer in @text, which
+ * the caller frees. Returns the length or -errno; @text is set only on
+ * success.
+ */
+int vfold_read_file_alloc(const char *path, char **text);
+
 #endif

@@ -29,7 +29,7 @@ static const char procstat[] =
 
 static void test_parse(void **state)
 {
-	struct cpustat cs;
+	struct vfold_cpustat cs;
 	uint32_t running = 0;
 
 	(void)state;
@@ -52,7 +52,7 @@ static void test_parse(void **state)
 
 static void test_parse_bad(void **state)
 {
-	struct cpustat cs = { .user = 77 };
+	struct vfold_cpustat cs = { .user = 77 };
 	uint32_t running = 77;
 
 	(void)state;
@@ -79,7 +79,7 @@ static void test_parse_bad(void **state)
 static void test_read(void **state)
 {
 	char path[] = "/tmp/vfold-stat.XXXXXX";
-	struct cpustat cs;
+	struct vfold_cpustat cs;
 	uint32_t running;
 	int fd;
 
@@ -117,7 +117,7 @@ static struct demand_input input(uint64_t busy_ticks, uint64_t ms)
 	struct demand_input in = { .clk_tck = 100, .nr_cpus = 8,
 				   .elapsed_ms = ms };
 
-	in.prev = (struct cpustat){ .user = 1000, .idle = 5000,
+	in.prev = (struct vfold_cpustat){ .user = 1000, .idle = 5000,
 				    .steal = 100 };
 	in.cur = in.prev;
 	in.cur.user += busy_ticks;

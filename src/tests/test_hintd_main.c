@@ -1,4 +1,4 @@
-/* objects: vfold-hintd/backend.o vfold-hintd/cgroup.o vfold-hintd/hint.o vfold-hintd/measure.o vfold-hintd/output.o vfold-hintd/policy.o vfold-hintd/qmp.o */
+/* objects: vfold-hintd/backend.o vfold-hintd/cgroup.o vfold-hintd/hint.o vfold-hintd/libvirt.o vfold-hintd/measure.o vfold-hintd/metrics.o vfold-hintd/options.o vfold-hintd/output.o vfold-hintd/policy.o vfold-hintd/qmp.o */
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfold-hintd's main loop pieces (vfold-hintd/main.c, included with its

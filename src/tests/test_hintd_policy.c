@@ -636,6 +636,104 @@ static void test_vm_vanishes(void **state)
 	assert_int_equal(v[1].target, 3);
 }
 
+/*
+ * @n VMs of @nr vCPUs, all busy, with floors @floor (and weights @weight
+ * if not NULL) on @capacity CPUs: the targets converge to @want.
+ */
+static void floor_model(struct model *m, double capacity, size_t n,
+			unsigned int nr, const unsigned int *floor,
+			const double *weight, const unsigned int *want)
+{
+	size_t i;
+
+	model_init(m, capacity, n, nr, nr);
+	for (i = 0; i < n; i++) {
+		m->pv[i].floor = floor[i];
+		if (weight)
+			m->vm[i].weight = weight[i];
+	}
+	converge(m, want, 5);
+}
+
+/* A floor wins over the fair share: 3 of 4 CPUs, the other VM gets 1. */
+static void test_floor_wins(void **state)
+{
+	struct model m;
+	double got[2];
+
+	(void)state;
+	floor_model(&m, 4, 2, 4, (const unsigned int[]){ 3, 0 }, NULL,
+		    (const unsigned int[]){ 3, 1 });
+	assert_true(m.pv[0].floored);
+	assert_near(m.pv[0].share, 3, 1e-9);
+	delivered(&m, 50, got);
+	assert_near(got[0], 3, 0.01);
+	assert_near(got[1], 1, 0.01);
+	/* A floor above the VM's vCPUs is its vCPUs. */
+	m.pv[0].floor = 100;
+	run_for(&m, 5);
+	assert_int_equal(m.pv[0].target, 4);
+	assert_int_equal(m.pv[1].target, 1);
+}
+
+/*
+ * Floors that together exceed the capacity are kept; the VMs without
+ * one get min_cpus.
+ */
+static void test_floors_exceed_capacity(void **state)
+{
+	struct model m;
+
+	(void)state;
+	floor_model(&m, 4, 4, 8, (const unsigned int[]){ 3, 3, 0, 0 }, NULL,
+		    (const unsigned int[]){ 3, 3, 1, 1 });
+	m.p.min_cpus = 2;
+	run_for(&m, 5);
+	assert_int_equal(m.pv[2].target, 2);
+	assert_int_equal(m.pv[3].target, 2);
+	assert_int_equal(m.pv[0].target, 3);
+}
+
+/* What the floors leave is shared by weight among the others. */
+static void test_floor_remainder_weighted(void **state)
+{
+	struct model m;
+
+	(void)state;
+	/* VM 0's fair share would be 2.5. */
+	floor_model(&m, 10, 3, 8, (const unsigned int[]){ 4, 0, 0 },
+		    (const double[]){ 1, 2, 1 },
+		    (const unsigned int[]){ 4, 4, 2 });
+	assert_near(m.pv[1].share, 4, 1e-9);
+	assert_near(m.pv[2].share, 2, 1e-9);
+	assert_false(m.pv[1].floored);
+}
+
+/*
+ * An idle VM keeps its floor of vCPUs but sets no CPUs aside: the busy
+ * one gets the rest, as without the floor. Without contention the floor
+ * changes nothing.
+ */
+static void test_idle_floor(void **state)
+{
+	const unsigned int want[] = { 3, 4 };
+	struct model m;
+
+	(void)state;
+	model_init(&m, 4, 2, 4, 0);
+	m.vm[1].busy = 4;
+	m.pv[0].floor = 3;
+	converge(&m, want, 10);
+	assert_false(m.pv[0].floored);
+	m.vm[0].busy = 4;	/* wakes up: the floor's CPUs are its */
+	run_for(&m, 10);
+	assert_int_equal(m.pv[0].target, 3);
+	assert_int_equal(m.pv[1].target, 1);
+
+	floor_model(&m, 16, 2, 4, (const unsigned int[]){ 2, 0 }, NULL,
+		    (const unsigned int[]){ 4, 4 });
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -657,6 +755,10 @@ int main(void)
 		cmocka_unit_test(test_small_vms),
 		cmocka_unit_test(test_share_table),
 		cmocka_unit_test(test_vm_vanishes),
+		cmocka_unit_test(test_floor_wins),
+		cmocka_unit_test(test_floors_exceed_capacity),
+		cmocka_unit_test(test_floor_remainder_weighted),
+		cmocka_unit_test(test_idle_floor),
 	};
 
 	return cmocka_run_group_tests_name("hintd_policy", tests, NULL, NULL);

@@ -1,64 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The guest's CPU demand; see demand.h. */
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "demand.h"
 #include "file.h"
 #include "protocol.h"
 
-/* /proc/stat of many CPUs and interrupts is long; keep reading till EOF. */
-#define PROCSTAT_CHUNK	65536
-
-/* The line starting with @key (a word and its blank), or NULL. */
-static const char *find_line(const char *text, const char *key)
+int procstat_parse(const char *text, struct vfold_cpustat *cs,
+		   uint32_t *running)
 {
-	size_t n = strlen(key);
-	const char *p = text;
-
-	while (p && *p) {
-		if (!strncmp(p, key, n))
-			return p + n;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return NULL;
-}
-
-/*
- * The first seven fields are in every kernel since 2.6; steal came
- * after, so a missing steal reads as 0.
- */
-static int parse_cpu_line(const char *p, struct cpustat *cs)
-{
-	struct cpustat tmp = { 0 };
-	int n;
-
-	n = sscanf(p, "%" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
-		   " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
-		   &tmp.user, &tmp.nice, &tmp.system, &tmp.idle,
-		   &tmp.iowait, &tmp.irq, &tmp.softirq, &tmp.steal);
-	if (n < 7)
-		return -EINVAL;
-	*cs = tmp;
-	return 0;
-}
-
-int procstat_parse(const char *text, struct cpustat *cs, uint32_t *running)
-{
-	const char *cpu = find_line(text, "cpu ");
-	const char *run = find_line(text, "procs_running ");
-	struct cpustat tmp;
+	const char *run = vfold_find_line(text, "procs_running ");
+	struct vfold_cpustat tmp;
 	unsigned long r;
 	char *end;
 
-	if (!cpu || !run || parse_cpu_line(cpu, &tmp))
+	if (!run || vfold_procstat_cpu(text, -1, &tmp))
 		return -EINVAL;
 	if (*run < '0' || *run > '9')
 		return -EINVAL;
@@ -79,7 +38,7 @@ uint32_t demand_waiting(uint32_t procs_running, uint32_t kept_cpus)
 	return procs_running - 1 - kept_cpus;
 }
 
-static uint64_t busy(const struct cpustat *cs)
+static uint64_t busy(const struct vfold_cpustat *cs)
 {
 	return cs->user + cs->nice + cs->system + cs->irq + cs->softirq;
 }
@@ -100,7 +59,7 @@ uint32_t demand_milli(const struct demand_input *in)
 
 int psi_parse(const char *text, uint64_t *total_us)
 {
-	const char *some = find_line(text, "some ");
+	const char *some = vfold_find_line(text, "some ");
 	const char *p, *eol;
 	unsigned long long v;
 	char *end;
@@ -141,39 +100,15 @@ uint32_t psi_permille(uint64_t prev_us, uint64_t cur_us, uint64_t elapsed_ms)
 	return (uint32_t)(p < VFOLD_PSI_MAX ? p : VFOLD_PSI_MAX);
 }
 
-int procstat_read(const char *path, struct cpustat *cs, uint32_t *running)
+int procstat_read(const char *path, struct vfold_cpustat *cs,
+		  uint32_t *running)
 {
-	size_t size = PROCSTAT_CHUNK, off = 0;
-	char *buf = malloc(size), *nbuf;
-	ssize_t n;
-	int fd, ret;
+	char *text;
+	int ret = vfold_read_file_alloc(path, &text);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || !buf) {
-		ret = fd < 0 ? -errno : -ENOMEM;
-		goto out;
-	}
-	while ((n = read(fd, buf + off, size - off - 1)) > 0) {
-		off += (size_t)n;
-		if (size - off - 1)
-			continue;
-		nbuf = realloc(buf, size * 2);
-		if (!nbuf) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		buf = nbuf;
-		size *= 2;
-	}
-	if (n < 0) {
-		ret = -errno;
-		goto out;
-	}
-	buf[off] = '\0';
-	ret = procstat_parse(buf, cs, running);
-out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
+	if (ret < 0)
+		return ret;
+	ret = procstat_parse(text, cs, running);
+	free(text);
 	return ret;
 }

@@ -8,14 +8,12 @@
 
 #include <stdint.h>
 
-/* The all-CPU "cpu" line of /proc/stat, in clock ticks (USER_HZ). */
-struct cpustat {
-	uint64_t user, nice, system, idle, iowait, irq, softirq, steal;
-};
+#include "procstat.h"
 
 /* What is known between two reports. */
 struct demand_input {
-	struct cpustat prev, cur;	/* at the last report and now */
+	/* /proc/stat's all-CPU "cpu" line at the last report and now */
+	struct vfold_cpustat prev, cur;
 	uint64_t elapsed_ms;		/* between @prev and @cur */
 	long clk_tck;			/* sysconf(_SC_CLK_TCK) */
 	uint64_t waiting_sum;		/* sum of demand_waiting() samples */
@@ -28,7 +26,8 @@ struct demand_input {
  * procs_running into @running. Returns 0 or -EINVAL if either is missing
  * or malformed.
  */
-int procstat_parse(const char *text, struct cpustat *cs, uint32_t *running);
+int procstat_parse(const char *text, struct vfold_cpustat *cs,
+		   uint32_t *running);
 
 /*
  * Tasks waiting for a kept CPU in one sample: procs_running counts the
@@ -45,7 +44,8 @@ uint32_t demand_waiting(uint32_t procs_running, uint32_t kept_cpus);
 uint32_t demand_milli(const struct demand_input *in);
 
 /* Reads @path (/proc/stat) and parses it. Returns 0 or -errno. */
-int procstat_read(const char *path, struct cpustat *cs, uint32_t *running);
+int procstat_read(const char *path, struct vfold_cpustat *cs,
+		  uint32_t *running);
 
 /*
  * Parses the text of /proc/pressure/cpu: the "total=" of its "some" line

@@ -40,19 +40,24 @@ struct vm_info *vm_list_find(struct vm_list *l, const char *name)
 	return NULL;
 }
 
-void vm_name_set(struct vm_info *vm, const char *name)
+void vm_name_clean(char out[VM_NAME_MAX], const char *name)
 {
 	size_t i;
 
-	snprintf(vm->name, sizeof(vm->name), "%s", name);
-	for (i = 0; vm->name[i]; i++) {
-		char c = vm->name[i];
+	snprintf(out, VM_NAME_MAX, "%s", name);
+	for (i = 0; out[i]; i++) {
+		char c = out[i];
 
 		if (!isalnum((unsigned char)c) && !strchr("._-", c))
-			vm->name[i] = '_';
+			out[i] = '_';
 	}
-	if (!vm->name[0] || !strcmp(vm->name, ".") || !strcmp(vm->name, ".."))
-		snprintf(vm->name, sizeof(vm->name), "_");
+	if (!out[0] || !strcmp(out, ".") || !strcmp(out, ".."))
+		snprintf(out, VM_NAME_MAX, "_");
+}
+
+void vm_name_set(struct vm_info *vm, const char *name)
+{
+	vm_name_clean(vm->name, name);
 }
 
 void vm_list_clear(struct vm_list *l)

@@ -1,25 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * VM discovery. A backend lists the running VMs each interval; QMP
- * (qmp.c) is one, a libvirt one can sit beside it.
+ * VM discovery. A backend lists the running VMs each interval: QMP
+ * sockets (qmp.c) or a libvirt connection (libvirt.c), one or both.
  */
 #ifndef VFOLD_HINTD_BACKEND_H
 #define VFOLD_HINTD_BACKEND_H
 
 #include <limits.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "measure.h"
+
 #define VM_NAME_MAX	64
+
+struct backend;
 
 struct vm_info {
 	char name[VM_NAME_MAX];	/* unique among the VMs of a scan */
-	pid_t pid;		/* the QEMU process */
+	pid_t pid;		/* the QEMU process, 0 if not known */
+	/* Another value for the same name: the VM was restarted. */
+	unsigned long long instance;
 	unsigned int nr_vcpus;
-	pid_t *tids;		/* nr_vcpus thread ids, by vCPU index */
+	/*
+	 * nr_vcpus thread ids, by vCPU index, read from /proc; NULL when
+	 * the backend measures the vCPUs itself (backend_ops.sample).
+	 */
+	pid_t *tids;
 	char hint_path[PATH_MAX];	/* the hint chardev's socket, or "" */
 	char source[PATH_MAX];	/* where it was found, for logs */
 	double weight;		/* > 0, or 0 for the default */
+	/*
+	 * Its manager (libvirt) keeps it in a cpu cgroup weighted as
+	 * @weight: vfold-hintd leaves it there.
+	 */
+	bool managed_cgroup;
+	/* The CPUs its vCPUs may run on, if the backend knows (no tids). */
+	bool has_cpus;
+	cpu_set_t cpus;
+	struct backend *backend;	/* set by the daemon: who found it */
 };
 
 struct vm_list {
@@ -31,6 +52,18 @@ struct backend_ops {
 	const char *name;
 	/* Appends every VM found to @out; returns 0 or -errno. */
 	int (*scan)(void *priv, struct vm_list *out);
+	/*
+	 * For VMs found without tids: each vCPU's counters so far, @s[i]
+	 * for vCPU index i < @vm->nr_vcpus (key and ok set). Returns 0 or
+	 * -errno (then nothing was read).
+	 */
+	int (*sample)(void *priv, const struct vm_info *vm,
+		      struct vcpu_sample *s);
+	/*
+	 * Optional: a non-blocking fd that turns readable when VMs came or
+	 * went; the daemon drains it and rescans at once. -1: none now.
+	 */
+	int (*event_fd)(void *priv);
 	void (*destroy)(void *priv);
 };
 
@@ -45,6 +78,7 @@ struct vm_info *vm_list_add(struct vm_list *l);
 void vm_list_drop_last(struct vm_list *l);
 struct vm_info *vm_list_find(struct vm_list *l, const char *name);
 /* Names go into paths and logs: anything but [A-Za-z0-9._-] becomes '_'. */
+void vm_name_clean(char out[VM_NAME_MAX], const char *name);
 void vm_name_set(struct vm_info *vm, const char *name);
 void vm_list_clear(struct vm_list *l);
 
@@ -55,6 +89,12 @@ void vm_list_clear(struct vm_list *l);
  */
 struct backend *qmp_backend_new(const char *const *paths, size_t n,
 				const char *dir);
+/*
+ * libvirt: the running domains of connection @uri ("qemu:///system"),
+ * measured through its statistics; a domain's hint socket is its unix
+ * channel org.vfold.hint.0. NULL without memory.
+ */
+struct backend *libvirt_backend_new(const char *uri);
 void backend_free(struct backend *b);
 
 #endif

@@ -18,35 +18,17 @@
 
 #include "backend.h"
 #include "cgroup.h"
+#include "metrics.h"
+#include "options.h"
 #include "output.h"
 #include "vm.h"
 
-#define TTL_FLOOR_MS	10000	/* the guest kernel's default hint_ttl_ms */
 #define FLUSH_MS	200	/* at exit, for the last targets to go out */
-
-struct weight {
-	char name[VM_NAME_MAX];
-	double weight;
-	bool warned;
-};
-
-struct opts {
-	const char **qmp;
-	size_t nr_qmp;
-	const char *qmp_dir;
-	unsigned int interval_ms;
-	unsigned int ttl_ms;	/* sent with each target; 0 until parsed */
-	double cpus;		/* 0: from the vCPU threads' affinity */
-	bool once, json, dry_run, no_cgroup;
-	const char *cgroup_root;
-	struct weight *weights;
-	size_t nr_weights;
-	struct policy_params pp;
-};
 
 struct daemon {
 	struct opts o;
-	struct backend *be;
+	struct backend **be;
+	size_t nr_be;
 	struct cgroup_ctx cg;
 	bool cg_on;
 	struct vm **vms;
@@ -54,245 +36,24 @@ struct daemon {
 	struct vm_list scan;
 	int scan_err;
 	double capacity;
+	struct hintd_stats stats;	/* for --metrics-file */
+	int metrics_err;	/* the last write's, logged when it changes */
 };
 
-static volatile sig_atomic_t stop;
+static volatile sig_atomic_t stop, reload;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop = 1;
+	if (sig == SIGHUP)
+		reload = 1;
+	else
+		stop = 1;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"Usage: vfold-hintd [OPTION]... (--qmp PATH | --qmp-dir DIR)...\n"
-"Tell each QEMU guest how many vCPUs to use while the host's CPUs are\n"
-"overcommitted (the guest runs vfold-agent).\n"
-"\n"
-"  --qmp PATH           a VM's QMP socket (repeatable); its hint socket is\n"
-"                       PATH with .hint for .qmp\n"
-"  --qmp-dir DIR        every DIR/NAME.qmp, rescanned each interval, with\n"
-"                       DIR/NAME.hint\n"
-"  --interval-ms N      measure and decide every N ms (default 1000)\n"
-"  --ttl-ms N           a target's lifetime in the guest: %d..%d,\n"
-"                       over 2 intervals (default 5 intervals, at least %d)\n"
-"  --cpus N             host CPUs the VMs share (default: the union of\n"
-"                       their vCPU threads' affinity)\n"
-"  --weight NAME=W      VM NAME's share, relative (default 1; repeatable)\n"
-"  --headroom CPUS      spare CPUs per VM over its demand (default 0.1)\n"
-"  --lower-after N      intervals before a target falls (default 3)\n"
-"  --no-cgroup          do not put VMs into weighted cpu cgroups\n"
-"  --cgroup-root DIR    the cgroup mount (default /sys/fs/cgroup)\n"
-"  --once               one interval: measure, decide, print, exit\n"
-"  --json               print each interval as one JSON line\n"
-"  --dry-run            decide and print, but send nothing and touch no\n"
-"                       cgroup\n"
-"  --help               this help\n", VFOLD_TTL_MS_MIN, VFOLD_TTL_MS_MAX,
-		TTL_FLOOR_MS);
-}
-
-static void __attribute__((format(printf, 1, 2), noreturn))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "vfold-hintd: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\nTry 'vfold-hintd --help'.\n");
-	va_end(ap);
-	exit(2);
-}
-
-static unsigned long parse_ulong(const char *opt, const char *s,
-				 unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
-		usage_error("%s %s: expected an integer in %lu..%lu", opt, s,
-			    min, max);
-	}
-	return v;
-}
-
-static double parse_positive(const char *opt, const char *s, bool zero_ok)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !(v > 0 || (zero_ok && v == 0)) ||
-	    v > 1e6) {
-		usage_error("%s %s: expected a number %s 0", opt, s,
-			    zero_ok ? ">=" : ">");
-	}
-	return v;
-}
-
-static void parse_weight(struct opts *o, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	char name[VM_NAME_MAX], *end;
-	struct vm_info tmp;
-	struct weight *w;
-
-	if (!eq || eq == arg)
-		usage_error("--weight %s: expected NAME=WEIGHT", arg);
-	w = realloc(o->weights, (o->nr_weights + 1) * sizeof(*w));
-	if (!w)
-		usage_error("out of memory");
-	o->weights = w;
-	w = &o->weights[o->nr_weights++];
-	memset(w, 0, sizeof(*w));
-	/* Named as the VM names are: the same characters replaced. */
-	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
-	vm_name_set(&tmp, name);
-	snprintf(w->name, sizeof(w->name), "%s", tmp.name);
-	errno = 0;
-	w->weight = strtod(eq + 1, &end);
-	if (errno || end == eq + 1 || *end || !(w->weight > 0) ||
-	    w->weight > 1e4)
-		usage_error("--weight %s: the weight must be a number > 0 and <= 10000",
-			    arg);
-}
-
-enum {
-	OPT_QMP = 256, OPT_QMP_DIR, OPT_INTERVAL, OPT_TTL, OPT_CPUS, OPT_WEIGHT,
-	OPT_HEADROOM, OPT_LOWER_AFTER, OPT_NO_CGROUP, OPT_CGROUP_ROOT,
-	OPT_ONCE, OPT_JSON, OPT_DRY_RUN, OPT_HELP,
-};
-
-static const struct option options[] = {
-	{ "qmp", required_argument, NULL, OPT_QMP },
-	{ "qmp-dir", required_argument, NULL, OPT_QMP_DIR },
-	{ "interval-ms", required_argument, NULL, OPT_INTERVAL },
-	{ "ttl-ms", required_argument, NULL, OPT_TTL },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "weight", required_argument, NULL, OPT_WEIGHT },
-	{ "headroom", required_argument, NULL, OPT_HEADROOM },
-	{ "lower-after", required_argument, NULL, OPT_LOWER_AFTER },
-	{ "no-cgroup", no_argument, NULL, OPT_NO_CGROUP },
-	{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
-	{ "once", no_argument, NULL, OPT_ONCE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ NULL, 0, NULL, 0 },
-};
-
-static void parse_opt(struct opts *o, int c)
-{
-	switch (c) {
-	case OPT_QMP:
-		o->qmp = realloc(o->qmp, (o->nr_qmp + 1) * sizeof(*o->qmp));
-		if (!o->qmp)
-			usage_error("out of memory");
-		o->qmp[o->nr_qmp++] = optarg;
-		break;
-	case OPT_QMP_DIR:
-		if (o->qmp_dir)
-			usage_error("--qmp-dir given twice");
-		o->qmp_dir = optarg;
-		break;
-	case OPT_INTERVAL:
-		o->interval_ms = parse_ulong("--interval-ms", optarg, 10,
-					     600000);
-		break;
-	case OPT_TTL:
-		o->ttl_ms = parse_ulong("--ttl-ms", optarg, VFOLD_TTL_MS_MIN,
-					VFOLD_TTL_MS_MAX);
-		break;
-	case OPT_CPUS:
-		o->cpus = parse_positive("--cpus", optarg, false);
-		break;
-	case OPT_WEIGHT:
-		parse_weight(o, optarg);
-		break;
-	case OPT_HEADROOM:
-		o->pp.headroom_cpus = parse_positive("--headroom", optarg,
-						     true);
-		break;
-	case OPT_LOWER_AFTER:
-		o->pp.lower_after = parse_ulong("--lower-after", optarg, 1,
-						1000);
-		break;
-	case OPT_NO_CGROUP:
-		o->no_cgroup = true;
-		break;
-	case OPT_CGROUP_ROOT:
-		o->cgroup_root = optarg;
-		break;
-	case OPT_ONCE:
-		o->once = true;
-		break;
-	case OPT_JSON:
-		o->json = true;
-		break;
-	case OPT_DRY_RUN:
-		o->dry_run = true;
-		break;
-	case OPT_HELP:
-		usage(stdout);
-		exit(0);
-	default:
-		usage_error("unknown option");
-	}
-}
-
-/* The guest kernel's default, or more: 5 intervals. */
-static unsigned int default_ttl_ms(unsigned int interval_ms)
-{
-	unsigned long ttl = 5ul * interval_ms;
-
-	if (ttl < TTL_FLOOR_MS)
-		ttl = TTL_FLOOR_MS;
-	return ttl > VFOLD_TTL_MS_MAX ? VFOLD_TTL_MS_MAX : ttl;
-}
-
-static void parse_args(struct opts *o, int argc, char **argv)
-{
-	int c;
-
-	o->interval_ms = 1000;
-	o->cgroup_root = "/sys/fs/cgroup";
-	policy_defaults(&o->pp);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (c == '?')
-			usage_error("unknown option or missing argument: %s",
-				    argv[optind - 1]);
-		parse_opt(o, c);
-	}
-	if (optind < argc)
-		usage_error("unexpected argument: %s", argv[optind]);
-	if (!o->nr_qmp && !o->qmp_dir)
-		usage_error("no VMs: give --qmp PATH or --qmp-dir DIR");
-	/*
-	 * A target renewed every interval must outlive one late interval,
-	 * or a guest would unfold between two of them.
-	 */
-	if (o->ttl_ms && o->ttl_ms <= 2ul * o->interval_ms)
-		usage_error("--ttl-ms %u: must exceed 2 intervals (%lu ms)",
-			    o->ttl_ms, 2ul * o->interval_ms);
-	if (!o->ttl_ms)
-		o->ttl_ms = default_ttl_ms(o->interval_ms);
-}
-
+/* The --weight of VM @name, or 0 if none names it. */
 static double weight_of(struct opts *o, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < o->nr_weights; i++)
-		if (!strcmp(o->weights[i].name, name))
-			return o->weights[i].weight;
-	return 1;
+	return opts_weight(o, name);
 }
 
 /* A --weight for no VM is fine (it may start later), but worth a word. */
@@ -300,13 +61,14 @@ static void warn_unknown_weights(struct daemon *d)
 {
 	size_t i;
 
-	for (i = 0; i < d->o.nr_weights; i++) {
-		struct weight *w = &d->o.weights[i];
+	for (i = 0; i < d->o.nr_vmc; i++) {
+		struct vm_conf *c = &d->o.vmc[i];
 
-		if (w->warned || vm_list_find(&d->scan, w->name))
+		if (c->warned || vm_list_find(&d->scan, c->name))
 			continue;
-		hintd_log("--weight %s: no VM of that name (yet)", w->name);
-		w->warned = true;
+		hintd_log("%s %s: no VM of that name (yet)",
+			  c->weight > 0 ? "--weight" : "--floor", c->name);
+		c->warned = true;
 	}
 }
 
@@ -320,12 +82,31 @@ static struct vm *find_vm(struct daemon *d, const char *name)
 	return NULL;
 }
 
+/* The operator's weight for it, else its manager's (libvirt), else 1. */
+static double vm_weight(struct daemon *d, const struct vm_info *info)
+{
+	double w = weight_of(&d->o, info->name);
+
+	if (w > 0)
+		return w;
+	return info->weight > 0 ? info->weight : 1;
+}
+
 static void place_cgroup(struct daemon *d, struct vm *vm)
 {
 	int r;
 
 	if (!d->cg_on)
 		return;
+	/* Its manager weights its cgroup already; moving it would fight it. */
+	if (vm->info.managed_cgroup) {
+		vm->cgroup = VM_CGROUP_FOREIGN;
+		snprintf(vm->cgroup_path, sizeof(vm->cgroup_path), "%s",
+			 vm->info.backend->ops->name);
+		hintd_log("cgroup: VM %s left in %s's cgroup", vm->info.name,
+			  vm->cgroup_path);
+		return;
+	}
 	r = cgroup_place(&d->cg, vm->info.name, vm->info.pid,
 			 vm->pol.weight, vm->cgroup_path,
 			 sizeof(vm->cgroup_path));
@@ -345,6 +126,32 @@ static void place_cgroup(struct daemon *d, struct vm *vm)
 	}
 }
 
+/*
+ * Samples @vm's vCPUs into vm->use: from /proc where its threads are
+ * known, else through its backend.
+ */
+static void measure_vm(struct vm *vm, uint64_t now)
+{
+	const struct backend *be = vm->info.backend;
+	unsigned int n = vm->info.nr_vcpus;
+	struct vcpu_sample *s;
+
+	if (vm->info.tids) {
+		measure_sample(&vm->meas, "/proc", vm->info.pid, vm->info.tids,
+			       n, now, &vm->use);
+		return;
+	}
+	s = calloc(n ? n : 1, sizeof(*s));
+	/* A failed read leaves every vCPU !ok: nothing measured. */
+	if (s && be->ops->sample(be->priv, &vm->info, s) < 0)
+		memset(s, 0, n * sizeof(*s));
+	if (s)
+		measure_update(&vm->meas, s, n, now, &vm->use);
+	else
+		memset(&vm->use, 0, sizeof(vm->use));
+	free(s);
+}
+
 /* Takes @info (and its tids) over; the VM's first sample is its baseline. */
 static void add_vm(struct daemon *d, struct vm_info *info)
 {
@@ -361,25 +168,34 @@ static void add_vm(struct daemon *d, struct vm_info *info)
 	vm->info = *info;
 	info->tids = NULL;
 	vm->seen = true;
-	vm->pol.weight = info->weight > 0 ? info->weight :
-			 weight_of(&d->o, info->name);
+	vm->pol.weight = vm_weight(d, info);
 	hint_init(&vm->hint, vm->info.name, vm->info.hint_path);
-	measure_sample(&vm->meas, "/proc", vm->info.pid, vm->info.tids,
-		       vm->info.nr_vcpus, now_ns(), &vm->use);
-	hintd_log("vm %s: found (pid %d, %u vCPUs, %s)", vm->info.name,
-		  vm->info.pid, vm->info.nr_vcpus, vm->info.source);
+	measure_vm(vm, now_ns());
+	if (vm->info.pid)
+		hintd_log("vm %s: found (pid %d, %u vCPUs, %s)", vm->info.name,
+			  vm->info.pid, vm->info.nr_vcpus, vm->info.source);
+	else
+		hintd_log("vm %s: found (%u vCPUs, %s)", vm->info.name,
+			  vm->info.nr_vcpus, vm->info.source);
 	place_cgroup(d, vm);
 	d->vms[d->n++] = vm;
 }
 
-/* The same VM, rescanned: new thread ids after a vCPU hotplug. */
-static void update_vm(struct vm *vm, struct vm_info *info)
+/*
+ * The same VM, rescanned: new thread ids after a vCPU hotplug, new
+ * CPU shares or affinity.
+ */
+static void update_vm(struct daemon *d, struct vm *vm, struct vm_info *info)
 {
 	free(vm->info.tids);
 	vm->info.tids = info->tids;
 	vm->info.nr_vcpus = info->nr_vcpus;
+	vm->info.weight = info->weight;
+	vm->info.has_cpus = info->has_cpus;
+	vm->info.cpus = info->cpus;
 	info->tids = NULL;
 	vm->seen = true;
+	vm->pol.weight = vm_weight(d, &vm->info);
 	if (vm->pol.target > info->nr_vcpus)
 		vm->pol.target = info->nr_vcpus;
 }
@@ -403,7 +219,7 @@ static void drop_gone(struct daemon *d)
 			i++;
 			continue;
 		}
-		hintd_log("vm %s: gone (pid %d)", vm->info.name, vm->info.pid);
+		hintd_log("vm %s: gone (%s)", vm->info.name, vm->info.source);
 		free_vm(vm);
 		d->vms[i] = d->vms[--d->n];
 	}
@@ -414,35 +230,81 @@ static bool keep_cgroup(const char *name, void *arg)
 	return find_vm(arg, name) != NULL;
 }
 
+/*
+ * Asks backend @be for its VMs, appended to d->scan. A name another
+ * backend has already is dropped: names key everything (weights,
+ * cgroups, logs). Returns the backend's error.
+ */
+static int scan_backend(struct daemon *d, struct backend *be)
+{
+	size_t i, first = d->scan.n;
+	int err;
+
+	/* The backend logs its errors. */
+	err = be->ops->scan(be->priv, &d->scan);
+	for (i = first; i < d->scan.n; i++)
+		d->scan.vms[i].backend = be;
+	i = first;
+	while (i < d->scan.n) {
+		struct vm_info *info = &d->scan.vms[i];
+		size_t k;
+
+		for (k = 0; k < first; k++)
+			if (!strcmp(d->scan.vms[k].name, info->name))
+				break;
+		if (k == first) {
+			i++;
+			continue;
+		}
+		hintd_log("vm %s (%s): the name of another VM (%s); skipped",
+			  info->name, info->source, d->scan.vms[k].source);
+		free(info->tids);
+		d->scan.vms[i] = d->scan.vms[--d->scan.n];
+	}
+	return err;
+}
+
 static void scan_vms(struct daemon *d)
 {
-	size_t i;
+	size_t i, b;
 	int err;
 
 	vm_list_clear(&d->scan);
-	/* The backend logs its errors. */
-	err = d->be->ops->scan(d->be->priv, &d->scan);
-	d->scan_err = err;
+	d->scan_err = 0;
 	for (i = 0; i < d->n; i++)
 		d->vms[i]->seen = false;
+	for (b = 0; b < d->nr_be; b++) {
+		err = scan_backend(d, d->be[b]);
+		if (!err)
+			continue;
+		d->scan_err = err;
+		/*
+		 * A backend that cannot answer (libvirtd restarting) loses
+		 * no VM: they run on, and are measured when it is back.
+		 */
+		for (i = 0; i < d->n; i++)
+			if (d->vms[i]->info.backend == d->be[b])
+				d->vms[i]->seen = true;
+	}
 	for (i = 0; i < d->scan.n; i++) {
 		struct vm_info *info = &d->scan.vms[i];
 		struct vm *vm = find_vm(d, info->name);
 
-		if (vm && vm->info.pid != info->pid)
+		if (vm && (vm->info.instance != info->instance ||
+			   vm->info.backend != info->backend))
 			vm = NULL;	/* restarted: a new VM of that name */
 		if (vm)
-			update_vm(vm, info);
+			update_vm(d, vm, info);
 		else if (!find_vm(d, info->name))
 			add_vm(d, info);
 	}
 	drop_gone(d);
 	/* A restarted VM is added once its old self is dropped. */
 	for (i = 0; i < d->scan.n; i++)
-		if (d->scan.vms[i].tids && !find_vm(d, d->scan.vms[i].name))
+		if (d->scan.vms[i].nr_vcpus && !find_vm(d, d->scan.vms[i].name))
 			add_vm(d, &d->scan.vms[i]);
 	/* A failed scan knows no VM: it must not take their cgroups away. */
-	if (d->cg_on && !err)
+	if (d->cg_on && !d->scan_err)
 		cgroup_prune(&d->cg, keep_cgroup, d);
 	warn_unknown_weights(d);
 }
@@ -458,9 +320,14 @@ static double host_capacity(struct daemon *d)
 	if (d->o.cpus > 0)
 		return d->o.cpus;
 	CPU_ZERO(&set);
-	for (i = 0; i < d->n; i++)
-		for (k = 0; k < d->vms[i]->info.nr_vcpus; k++)
-			measure_affinity(d->vms[i]->info.tids[k], &set);
+	for (i = 0; i < d->n; i++) {
+		const struct vm_info *info = &d->vms[i]->info;
+
+		if (info->has_cpus)
+			CPU_OR(&set, &set, &info->cpus);
+		for (k = 0; info->tids && k < info->nr_vcpus; k++)
+			measure_affinity(info->tids[k], &set);
+	}
 	if (CPU_COUNT(&set))
 		return CPU_COUNT(&set);
 	online = sysconf(_SC_NPROCESSORS_ONLN);
@@ -476,8 +343,7 @@ static void measure_vms(struct daemon *d)
 		struct vm *vm = d->vms[i];
 		unsigned int had = vm->meas.n;
 
-		measure_sample(&vm->meas, "/proc", vm->info.pid, vm->info.tids,
-			       vm->info.nr_vcpus, now, &vm->use);
+		measure_vm(vm, now);
 		if (had && !vm->use.threads)
 			hintd_log("vm %s: no vCPU thread left to measure",
 				  vm->info.name);
@@ -506,6 +372,7 @@ static void policy_inputs(struct daemon *d, struct vm *vm, uint64_t now)
 	p->has_guest = vm->hint.has_report;
 	p->guest_demand = vm->hint.report.demand_milli / 1000.0;
 	p->guest_age = report_age(d, vm, now);
+	p->floor = opts_floor(&d->o, vm->info.name);
 }
 
 static void decide(struct daemon *d)
@@ -522,7 +389,7 @@ static void decide(struct daemon *d)
 		policy_inputs(d, d->vms[i], now);
 		p[i] = d->vms[i]->pol;
 	}
-	policy_decide(&d->o.pp, d->capacity, p, d->n);
+	d->stats.decisions += policy_decide(&d->o.pp, d->capacity, p, d->n);
 	for (i = 0; i < d->n; i++) {
 		d->vms[i]->pol = p[i];
 		if (p[i].target != p[i].old_target && p[i].old_target)
@@ -581,27 +448,52 @@ static void send_targets(struct daemon *d, bool unfold)
 	}
 }
 
+/* Reads a backend's event fd empty; true if it had anything. */
+static bool drain_events(int fd)
+{
+	char buf[64];
+	bool any = false;
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		any = true;
+	return any;
+}
+
 /*
  * Serves the hint sockets until @deadline (CLOCK_MONOTONIC ns), or until
- * a signal asks to stop.
+ * a signal asks to stop. A backend's event (a VM started or stopped)
+ * rescans at once: a new VM is measured from now, not from the next
+ * interval, and a stopped one is dropped with its hint socket.
  */
 static void wait_until(struct daemon *d, uint64_t deadline)
 {
-	struct pollfd *fds = calloc(d->n ? d->n : 1, sizeof(*fds));
+	struct pollfd *fds = NULL;
 	uint64_t now;
 	size_t i;
 
-	if (!fds)
-		return;
 	while (!stop && (now = now_ns()) < deadline) {
 		int ms = (deadline - now + 999999) / 1000000;
+		size_t nfds = d->n + d->nr_be;
+		struct pollfd *f = realloc(fds, nfds * sizeof(*fds));
+		bool rescan = false;
 
+		if (!f)
+			break;
+		fds = f;
 		for (i = 0; i < d->n; i++) {
 			fds[i].fd = d->vms[i]->hint.fd;
 			fds[i].events = hint_events(&d->vms[i]->hint);
 			fds[i].revents = 0;
 		}
-		if (poll(fds, d->n, ms) <= 0)
+		for (i = 0; i < d->nr_be; i++) {
+			const struct backend *be = d->be[i];
+
+			fds[d->n + i].fd = be->ops->event_fd ?
+					   be->ops->event_fd(be->priv) : -1;
+			fds[d->n + i].events = POLLIN;
+			fds[d->n + i].revents = 0;
+		}
+		if (poll(fds, nfds, ms) <= 0)
 			continue;
 		now = now_ns();
 		for (i = 0; i < d->n; i++) {
@@ -610,6 +502,11 @@ static void wait_until(struct daemon *d, uint64_t deadline)
 			if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
 				hint_receive(&d->vms[i]->hint, now);
 		}
+		for (i = 0; i < d->nr_be; i++)
+			if (fds[d->n + i].revents & POLLIN)
+				rescan |= drain_events(fds[d->n + i].fd);
+		if (rescan)
+			scan_vms(d);
 	}
 	free(fds);
 }
@@ -629,23 +526,84 @@ static void unfold_all(struct daemon *d)
 	wait_until(d, now_ns() + FLUSH_MS * 1000000ull);
 }
 
+/*
+ * SIGHUP: the config file and the command line again. A bad file
+ * changes nothing; a good one is in force from this interval on (the
+ * weights, floors and parameters are read each interval), but for the
+ * backends, which stay as they started.
+ */
+static void reload_config(struct daemon *d)
+{
+	struct opts_msgs m = { 0 };
+	struct opts o;
+	size_t i;
+
+	if (!d->o.config) {
+		hintd_log("SIGHUP: no --config file: nothing to reload");
+		return;
+	}
+	if (opts_reload(&d->o, &o, &m)) {
+		opts_msgs_print(&m, stderr);
+		hintd_log("config %s not reloaded: the old one stays in force",
+			  d->o.config);
+		opts_msgs_free(&m);
+		return;
+	}
+	opts_msgs_print(&m, stderr);
+	opts_msgs_free(&m);
+	opts_free(&d->o);
+	d->o = o;
+	for (i = 0; i < d->n; i++) {
+		struct vm *vm = d->vms[i];
+		double w = vm_weight(d, &vm->info);
+
+		if (w == vm->pol.weight)
+			continue;
+		vm->pol.weight = w;
+		place_cgroup(d, vm);
+	}
+}
+
+static void write_metrics(struct daemon *d)
+{
+	int err;
+
+	if (!d->o.metrics_file)
+		return;
+	err = metrics_write(d->o.metrics_file, d->capacity, d->vms, d->n,
+			    &d->stats);
+	if (err && err != d->metrics_err)
+		hintd_log("--metrics-file %s: %s", d->o.metrics_file,
+			  strerror(-err));
+	d->metrics_err = err;
+}
+
 static void run(struct daemon *d)
 {
-	uint64_t interval = (uint64_t)d->o.interval_ms * 1000000;
 	uint64_t deadline = now_ns();
 
 	for (;;) {
+		/* Each time: a reload may change it. */
+		uint64_t interval = (uint64_t)d->o.interval_ms * 1000000;
+
 		scan_vms(d);
+		d->stats.scan_errors += d->scan_err != 0;
 		deadline += interval;
 		if (deadline < now_ns())
 			deadline = now_ns() + interval;	/* a slow scan */
 		wait_until(d, deadline);
 		if (stop)
 			break;
+		if (reload) {
+			reload = 0;
+			reload_config(d);
+		}
 		measure_vms(d);
 		decide(d);
+		d->stats.intervals++;
 		send_targets(d, false);
 		output_interval(d->capacity, d->vms, d->n, d->o.json);
+		write_metrics(d);
 		if (d->o.once)
 			return;
 	}
@@ -659,6 +617,7 @@ static void setup_signals(void)
 	/* No SA_RESTART: poll() returns at once, and we stop. */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -674,14 +633,37 @@ static void setup_cgroup(struct daemon *d)
 	d->cg_on = true;
 }
 
+/* The backends the options name: QMP sockets, libvirt, or both. */
+static int open_backends(struct daemon *d)
+{
+	struct backend *b;
+
+	d->be = calloc(2, sizeof(*d->be));
+	if (!d->be)
+		return -ENOMEM;
+	if (d->o.nr_qmp || d->o.qmp_dir) {
+		b = qmp_backend_new(d->o.qmp, d->o.nr_qmp, d->o.qmp_dir);
+		if (!b)
+			return -ENOMEM;
+		d->be[d->nr_be++] = b;
+	}
+	if (d->o.libvirt_uri) {
+		b = libvirt_backend_new(d->o.libvirt_uri);
+		if (!b)
+			return -ENOMEM;
+		d->be[d->nr_be++] = b;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = { .scan_err = 0 };
 	size_t i;
+	int ret;
 
 	parse_args(&d.o, argc, argv);
-	d.be = qmp_backend_new(d.o.qmp, d.o.nr_qmp, d.o.qmp_dir);
-	if (!d.be) {
+	if (open_backends(&d) < 0) {
 		hintd_log("out of memory");
 		return 1;
 	}
@@ -694,8 +676,10 @@ int main(int argc, char **argv)
 	free(d.vms);
 	vm_list_clear(&d.scan);
 	free(d.scan.vms);
-	backend_free(d.be);
-	free(d.o.qmp);
-	free(d.o.weights);
-	return d.o.once && d.scan_err ? 1 : 0;
+	for (i = 0; i < d.nr_be; i++)
+		backend_free(d.be[i]);
+	free(d.be);
+	ret = d.o.once && d.scan_err ? 1 : 0;
+	opts_free(&d.o);
+	return ret;
 }

@@ -44,12 +44,13 @@ int schedstat_read(const char *proc, pid_t pid, pid_t tid,
 	return schedstat_parse(buf, s);
 }
 
-static const struct schedstat *find_prev(const struct measure *m, pid_t tid)
+static const struct schedstat *find_prev(const struct measure *m,
+					 long long key)
 {
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
-		if (m->t[i].tid == tid)
+		if (m->t[i].key == key)
 			return &m->t[i].s;
 	return NULL;
 }
@@ -83,10 +84,10 @@ static bool add_delta(const struct schedstat *prev,
 	return true;
 }
 
-int measure_sample(struct measure *m, const char *proc, pid_t pid,
-		   const pid_t *tids, size_t n, uint64_t now, struct usage *u)
+int measure_update(struct measure *m, const struct vcpu_sample *cur,
+		   size_t n, uint64_t now, struct usage *u)
 {
-	struct thread_sample *t = calloc(n ? n : 1, sizeof(*t));
+	struct vcpu_sample *t = calloc(n ? n : 1, sizeof(*t));
 	double elapsed;
 	size_t i;
 
@@ -96,15 +97,13 @@ int measure_sample(struct measure *m, const char *proc, pid_t pid,
 	u->has_steal = n <= VFOLD_STEAL_MAX;
 	u->nr_steal = u->has_steal ? n : 0;
 	for (i = 0; i < n; i++) {
-		struct thread_sample *ts = &t[u->threads];
 		const struct schedstat *prev;
 
-		if (schedstat_read(proc, pid, tids[i], &ts->s) < 0)
+		if (!cur[i].ok)
 			continue;
-		ts->tid = tids[i];
-		u->threads++;
-		prev = find_prev(m, tids[i]);
-		if (prev && add_delta(prev, &ts->s, i, u))
+		t[u->threads++] = cur[i];
+		prev = find_prev(m, cur[i].key);
+		if (prev && add_delta(prev, &cur[i].s, i, u))
 			u->counted++;
 	}
 	elapsed = m->at_ns && now > m->at_ns ? (double)(now - m->at_ns) : 0;
@@ -118,6 +117,26 @@ int measure_sample(struct measure *m, const char *proc, pid_t pid,
 	m->n = u->threads;
 	m->at_ns = now;
 	return 0;
+}
+
+int measure_sample(struct measure *m, const char *proc, pid_t pid,
+		   const pid_t *tids, size_t n, uint64_t now, struct usage *u)
+{
+	struct vcpu_sample *cur = calloc(n ? n : 1, sizeof(*cur));
+	size_t i;
+	int r;
+
+	if (!cur) {
+		memset(u, 0, sizeof(*u));
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		cur[i].key = tids[i];
+		cur[i].ok = !schedstat_read(proc, pid, tids[i], &cur[i].s);
+	}
+	r = measure_update(m, cur, n, now, u);
+	free(cur);
+	return r;
 }
 
 void measure_free(struct measure *m)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the host sees of a VM: its vCPU threads' run and wait time
- * (/proc/PID/task/TID/schedstat), as CPUs over an interval.
+ * What the host sees of a VM: its vCPUs' run and wait time (from
+ * /proc/PID/task/TID/schedstat, or from a backend that measures them
+ * itself, as libvirt does), as CPUs over an interval.
  */
 #ifndef VFOLD_HINTD_MEASURE_H
 #define VFOLD_HINTD_MEASURE_H
@@ -26,14 +27,19 @@ int schedstat_parse(const char *text, struct schedstat *s);
 int schedstat_read(const char *proc, pid_t pid, pid_t tid,
 		   struct schedstat *s);
 
-struct thread_sample {
-	pid_t tid;
+/*
+ * One vCPU's counters at one time. @key names the vCPU across samples:
+ * its thread id, or its index where the threads are not known.
+ */
+struct vcpu_sample {
+	long long key;
+	bool ok;		/* false: not readable now (gone) */
 	struct schedstat s;
 };
 
 /* A VM's last sample, to take deltas from. Zero it to start. */
 struct measure {
-	struct thread_sample *t;
+	struct vcpu_sample *t;
 	size_t n;
 	uint64_t at_ns;		/* 0: no sample yet */
 };
@@ -58,11 +64,15 @@ struct usage {
 unsigned int steal_permille(uint64_t run_ns, uint64_t wait_ns);
 
 /*
- * Samples @tids of @pid at @now_ns and fills @u with the use since the
- * last sample. A thread that vanished (no file) or whose counters went
- * backwards counts as nothing this interval, and its steal as 0.
+ * Takes @cur, the @n vCPUs by index sampled at @now_ns, and fills @u with
+ * the use since the last sample. A vCPU not read (!ok) or whose counters
+ * went backwards counts as nothing this interval, and its steal as 0.
  * Returns 0 or -ENOMEM.
  */
+int measure_update(struct measure *m, const struct vcpu_sample *cur,
+		   size_t n, uint64_t now_ns, struct usage *u);
+
+/* measure_update() with @tids of @pid read from @proc. */
 int measure_sample(struct measure *m, const char *proc, pid_t pid,
 		   const pid_t *tids, size_t n, uint64_t now_ns,
 		   struct usage *u);

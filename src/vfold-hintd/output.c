@@ -85,17 +85,25 @@ static struct json_object *steal_json(const struct usage *u)
 static struct json_object *vm_json(const struct vm *vm)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *tids = json_object_new_array();
+	struct json_object *tids = NULL;
 	const struct policy_vm *p = &vm->pol;
 	unsigned int i;
 
-	for (i = 0; i < vm->info.nr_vcpus; i++)
-		json_object_array_add(tids,
-				      json_object_new_int(vm->info.tids[i]));
+	/* A backend that measures the vCPUs itself knows no threads. */
+	if (vm->info.tids) {
+		tids = json_object_new_array();
+		for (i = 0; i < vm->info.nr_vcpus; i++)
+			json_object_array_add(tids,
+				json_object_new_int(vm->info.tids[i]));
+	}
 	add(o, "name", json_object_new_string(vm->info.name));
-	add(o, "pid", json_object_new_int(vm->info.pid));
+	add(o, "backend", json_object_new_string(vm->info.backend ?
+			vm->info.backend->ops->name : ""));
+	add(o, "pid", vm->info.pid ? json_object_new_int(vm->info.pid) : NULL);
 	add(o, "vcpus", json_object_new_int(vm->info.nr_vcpus));
 	add(o, "tids", tids);
+	add(o, "hint_path", vm->info.hint_path[0] ?
+	    json_object_new_string(vm->info.hint_path) : NULL);
 	add(o, "threads_read", json_object_new_int(vm->use.threads));
 	add(o, "run", json_object_new_double(vm->use.run));
 	add(o, "wait", json_object_new_double(vm->use.wait));
@@ -142,13 +150,15 @@ static void print_table(double capacity, struct vm *const *vms,
 	       "VCPUS", "RUN", "WAIT", "GUEST", "TARGET", "WEIGHT", "CGROUP");
 	for (i = 0; i < n; i++) {
 		const struct vm *vm = vms[i];
-		char guest[16] = "-";
+		char guest[16] = "-", pid[16] = "-";
 
 		if (vm->hint.has_report)
 			snprintf(guest, sizeof(guest), "%.2f",
 				 guest_demand(vm));
-		printf("%-16s %8d %5u %6.2f %6.2f %6s %6u %6.2f  %s\n",
-		       vm->info.name, vm->info.pid, vm->info.nr_vcpus,
+		if (vm->info.pid)
+			snprintf(pid, sizeof(pid), "%d", vm->info.pid);
+		printf("%-16s %8s %5u %6.2f %6.2f %6s %6u %6.2f  %s\n",
+		       vm->info.name, pid, vm->info.nr_vcpus,
 		       vm->use.run, vm->use.wait, guest, vm->pol.target,
 		       vm->pol.weight, vm->cgroup == VM_CGROUP_NONE ? "-" :
 		       vm->cgroup_path);

@@ -6,6 +6,12 @@
  * the rest is split among the others by weight. A target is the share
  * rounded, within min_cpus..nr_vcpus.
  *
+ * A VM's floor is a promise: whatever the contention, its target is at
+ * least that (at most its vCPUs). What a VM asks up to its floor is set
+ * aside before the others share the rest by the same rule: floors that
+ * together exceed the capacity are still kept (the others go down to
+ * min_cpus), while an idle VM's floor takes no CPU from anyone.
+ *
  * A folded guest cannot show the host the demand it turns away, so the
  * demand is the larger of what the host saw and what the guest reported.
  * The report counts the guest's waiting work; without a fresh one, a
@@ -92,12 +98,15 @@ static double vm_weight(const struct policy_vm *vm)
 static void water_fill(double capacity, struct policy_vm *vms, size_t n)
 {
 	double left = capacity, weights = 0;
-	size_t i, open = n;
+	size_t i, open = 0;
 	bool settled;
 
 	for (i = 0; i < n; i++) {
+		if (vms[i].floored)
+			continue;	/* has its share */
 		vms[i].share = -1;
 		weights += vm_weight(&vms[i]);
+		open++;
 	}
 	do {
 		double level = weights > 0 ? max_d(left, 0) / weights : 0;
@@ -123,12 +132,51 @@ static void water_fill(double capacity, struct policy_vm *vms, size_t n)
 	} while (open);
 }
 
+static unsigned int vm_floor(const struct policy_vm *vm)
+{
+	return vm->floor < vm->nr_vcpus ? vm->floor : vm->nr_vcpus;
+}
+
+/*
+ * Water-filling above floors: a VM whose share falls below its floor
+ * gets the floor (as far as it asks for it), and the others share the
+ * rest again. Their shares only fall as floors are set aside, so a VM
+ * held up stays held up, and this ends after at most one round per VM.
+ */
+static void share_out(double capacity, struct policy_vm *vms, size_t n)
+{
+	bool again;
+	size_t i;
+
+	do {
+		double left = capacity;
+
+		for (i = 0; i < n; i++)
+			if (vms[i].floored)
+				left -= vms[i].share;
+		water_fill(left, vms, n);
+		again = false;
+		for (i = 0; i < n; i++) {
+			struct policy_vm *vm = &vms[i];
+			double floor = min_d(vm_floor(vm), vm->asked);
+
+			if (vm->floored || !(vm->share < floor))
+				continue;
+			vm->floored = true;
+			vm->share = floor;
+			again = true;
+		}
+	} while (again);
+}
+
 static unsigned int share_to_target(const struct policy_params *p,
 				    const struct policy_vm *vm, double share)
 {
 	unsigned int lo = p->min_cpus ? p->min_cpus : 1;
 	unsigned int t;
 
+	if (lo < vm->floor)
+		lo = vm->floor;
 	if (lo > vm->nr_vcpus)
 		lo = vm->nr_vcpus;
 	if (!(share < vm->nr_vcpus))
@@ -196,11 +244,12 @@ unsigned int policy_decide(const struct policy_params *p, double capacity,
 
 	for (i = 0; i < n; i++) {
 		vm_demand(p, &vms[i]);
+		vms[i].floored = false;
 		total += vms[i].asked;
 	}
 	contended = total > capacity;
 	if (contended) {
-		water_fill(capacity, vms, n);
+		share_out(capacity, vms, n);
 	} else {
 		for (i = 0; i < n; i++)
 			vms[i].share = vms[i].nr_vcpus;

@@ -29,6 +29,12 @@ struct policy_vm {
 	bool has_guest;		/* the guest reported a demand ... */
 	double guest_demand;	/* ... of this many CPUs ... */
 	unsigned int guest_age;	/* ... this many intervals ago */
+	/*
+	 * No target below this (at most nr_vcpus; 0: none). What the VM
+	 * asks up to it is set aside before the rest is shared: floors
+	 * are kept even when together they exceed the capacity.
+	 */
+	unsigned int floor;
 
 	/* State kept between calls: zero it for a new VM. */
 	unsigned int target;	/* 0 before the first decision */
@@ -46,6 +52,7 @@ struct policy_vm {
 	bool guest_used;	/* the guest's report counted */
 	bool probing;		/* saturated: asked for one vCPU more */
 	bool contended;		/* the total demand did not fit */
+	bool floored;		/* the floor raised its share */
 	unsigned int want;	/* target before hysteresis */
 	unsigned int old_target;
 };

@@ -306,6 +306,7 @@ int qmp_query_vm(const char *path, int timeout_ms, struct vm_info *vm,
 	e = c.tok ? 0 : -ENOMEM;
 	if (!e) {
 		vm->pid = vfold_sock_peer_pid(c.fd);
+		vm->instance = vm->pid;
 		e = vm->pid < 0 ? vm->pid : 0;
 		if (e)
 			snprintf(err, errlen, "SO_PEERCRED: %s", strerror(-e));

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vfoldctl's command line: options, commands, usage. */
+#ifndef VFOLDCTL_CLI_H
+#define VFOLDCTL_CLI_H
+
+#include <stdio.h>
+
+void ctl_usage(FILE *f);
+
+/*
+ * The whole program: reports on @out, messages on @errf. Returns the exit
+ * status, as util-linux's tools: 0 success, 1 any failure (bad usage
+ * included).
+ */
+int ctl_main(int argc, char **argv, FILE *out, FILE *errf);
+
+#endif
