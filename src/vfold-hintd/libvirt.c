@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,22 +59,29 @@ static int event_loop_err;
 static void *event_loop(void *arg)
 {
 	(void)arg;
-	for (;;)
-		if (virEventRunDefaultImpl() < 0)
-			hintd_log("libvirt: event loop: %s",
-				  virGetLastErrorMessage());
+	for (;;) {
+		if (virEventRunDefaultImpl() >= 0)
+			continue;
+		hintd_log("libvirt: event loop: %s", virGetLastErrorMessage());
+		sleep(1);	/* an error that repeats must not spin */
+	}
 	return NULL;
 }
 
 static void event_loop_start(void)
 {
+	sigset_t all, old;
 	pthread_t t;
 
 	if (virEventRegisterDefaultImpl() < 0) {
 		event_loop_err = -EIO;
 		return;
 	}
+	/* Signals (SIGTERM, SIGHUP) must reach the main thread's poll(). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	event_loop_err = -pthread_create(&t, NULL, event_loop, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!event_loop_err)
 		pthread_detach(t);
 }
@@ -157,9 +165,11 @@ static int connect_uri(struct lv_backend *lv)
 		return -ECONNREFUSED;
 	}
 	/* Without these the daemon still works: it rescans every interval. */
-	if (virConnectSetKeepAlive(lv->conn, KEEPALIVE_S, KEEPALIVE_COUNT) < 0 ||
-	    virConnectRegisterCloseCallback(lv->conn, on_close, lv, NULL) < 0)
+	if (virConnectSetKeepAlive(lv->conn, KEEPALIVE_S, KEEPALIVE_COUNT) < 0)
 		hintd_log("libvirt %s: no keepalive: %s", lv->uri,
+			  virGetLastErrorMessage());
+	if (virConnectRegisterCloseCallback(lv->conn, on_close, lv, NULL) < 0)
+		hintd_log("libvirt %s: no close callback: %s", lv->uri,
 			  virGetLastErrorMessage());
 	lv->lifecycle_id = virConnectDomainEventRegisterAny(lv->conn, NULL,
 			VIR_DOMAIN_EVENT_ID_LIFECYCLE,
@@ -174,14 +184,16 @@ static int connect_uri(struct lv_backend *lv)
 /* "vcpu.N.SUFFIX" -> N and SUFFIX; false for any other field. */
 static bool vcpu_field(const char *field, unsigned int *n, const char **suffix)
 {
+	unsigned long v;
 	char *end;
 
 	if (strncmp(field, "vcpu.", 5) || field[5] < '0' || field[5] > '9')
 		return false;
 	errno = 0;
-	*n = strtoul(field + 5, &end, 10);
-	if (errno || *end != '.' || *n >= VFOLD_CPUS_MAX)
+	v = strtoul(field + 5, &end, 10);
+	if (errno || *end != '.' || v >= VFOLD_CPUS_MAX)
 		return false;
+	*n = v;
 	*suffix = end + 1;
 	return true;
 }
@@ -290,7 +302,9 @@ static virDomainStatsRecordPtr *domain_stats(virDomainPtr dom)
 	virDomainPtr doms[] = { dom, NULL };
 	virDomainStatsRecordPtr *recs = NULL;
 
-	if (virDomainListGetStats(doms, VIR_DOMAIN_STATS_VCPU, &recs, 0) < 1) {
+	/* NOWAIT: a domain busy with a job must not stall every other VM. */
+	if (virDomainListGetStats(doms, VIR_DOMAIN_STATS_VCPU, &recs,
+			VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) < 1) {
 		virDomainStatsRecordListFree(recs);
 		return NULL;
 	}
@@ -470,14 +484,12 @@ struct backend *libvirt_backend_new(const char *uri)
 	if (!lv || !b || pipe2(lv->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		goto fail;
 	lv->uri = strdup(uri);
-	if (!lv->uri)
+	if (!lv->uri || virInitialize() < 0)
 		goto fail_pipe;
 	lv->lifecycle_id = -1;
 	/* libvirt reports cgroup v2's cpu.weight as the shares. */
 	lv->default_shares = access("/sys/fs/cgroup/cgroup.controllers",
 				    F_OK) ? SHARES_V1 : SHARES_V2;
-	if (virInitialize() < 0)
-		goto fail_pipe;
 	virSetErrorFunc(NULL, quiet_errors);
 	pthread_once(&event_loop_once, event_loop_start);
 	if (event_loop_err)
@@ -487,6 +499,7 @@ struct backend *libvirt_backend_new(const char *uri)
 	b->priv = lv;
 	return b;
 fail_pipe:
+	free(lv->uri);
 	close(lv->pipe[0]);
 	close(lv->pipe[1]);
 fail:

@@ -142,10 +142,11 @@ static void measure_vm(struct vm *vm, uint64_t now)
 		return;
 	}
 	s = calloc(n ? n : 1, sizeof(*s));
-	/* A failed read leaves every vCPU !ok: nothing measured. */
-	if (s && be->ops->sample(be->priv, &vm->info, s) < 0)
-		memset(s, 0, n * sizeof(*s));
-	if (s)
+	/*
+	 * Not read (libvirtd away): unknown, not idle, and the last good
+	 * sample stays the base of the next delta.
+	 */
+	if (s && !be->ops->sample(be->priv, &vm->info, s))
 		measure_update(&vm->meas, s, n, now, &vm->use);
 	else
 		memset(&vm->use, 0, sizeof(vm->use));
@@ -169,6 +170,9 @@ static void add_vm(struct daemon *d, struct vm_info *info)
 	info->tids = NULL;
 	vm->seen = true;
 	vm->pol.weight = vm_weight(d, info);
+	if (info->managed_cgroup && weight_of(&d->o, info->name) > 0)
+		hintd_log("vm %s: weight %g is the policy's only: its cgroup keeps its manager's shares (weight %g)",
+			  info->name, vm->pol.weight, info->weight);
 	hint_init(&vm->hint, vm->info.name, vm->info.hint_path);
 	measure_vm(vm, now_ns());
 	if (vm->info.pid)
@@ -249,10 +253,11 @@ static int scan_backend(struct daemon *d, struct backend *be)
 		struct vm_info *info = &d->scan.vms[i];
 		size_t k;
 
-		for (k = 0; k < first; k++)
+		/* Cleaned, truncated names may collide in one backend too. */
+		for (k = 0; k < i; k++)
 			if (!strcmp(d->scan.vms[k].name, info->name))
 				break;
-		if (k == first) {
+		if (k == i) {
 			i++;
 			continue;
 		}

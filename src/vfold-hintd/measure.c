@@ -107,7 +107,8 @@ int measure_update(struct measure *m, const struct vcpu_sample *cur,
 			u->counted++;
 	}
 	elapsed = m->at_ns && now > m->at_ns ? (double)(now - m->at_ns) : 0;
-	u->valid = elapsed > 0;
+	/* Nothing counted (all gone, or not read): unknown, not idle. */
+	u->valid = elapsed > 0 && u->counted;
 	u->run = u->valid ? u->run / elapsed : 0;
 	u->wait = u->valid ? u->wait / elapsed : 0;
 	if (!u->valid)
