@@ -1,4 +1,4 @@
-/* objects: vfold-hintd/libvirt.o vfold-hintd/backend.o vfold-hintd/output.o */
+/* objects: vfold-hintd/libvirt.o vfold-hintd/backend.o vfold-hintd/output.o vfold-hintd/measure.o */
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vfold-hintd's libvirt backend: vCPU statistics as libvirt 9.0 returns

@@ -31,6 +31,7 @@
 #include "libvirt.h"
 #include "output.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KEEPALIVE_S	5	/* libvirtd silent this long, ... */
 #define KEEPALIVE_COUNT	3	/* ... this many times: connection dead */
 
@@ -38,16 +39,46 @@
 #define SHARES_V1	1024
 #define SHARES_V2	100
 
+/* Statistics older than this are fetched again for a sample. */
+#define STATS_FRESH_NS	(100 * 1000000ull)
+/* A domain's details are read again after this many scans anyway. */
+#define DETAILS_SCANS	60
+
+/* What a scan keeps of a domain, to ask libvirt as little as it can. */
+struct lv_domain {
+	unsigned int id;
+	char name[VM_NAME_MAX];	/* cleaned */
+	unsigned int nr_vcpus;	/* the last good count, 0 before one */
+	char hint_path[PATH_MAX];
+	double weight;
+	bool has_cpus;
+	cpu_set_t cpus;
+	unsigned int age;	/* scans since the details were read */
+	bool seen;
+	char logged[64];	/* its last problem logged */
+};
+
 struct lv_backend {
 	char *uri;
 	virConnectPtr conn;
-	int lifecycle_id;	/* the event callback, or -1 */
+	int callback_ids[4];	/* events registered, -1 for none */
 	int pipe[2];		/* events -> the daemon's poll */
-	/* Set by the event thread when the connection closed. */
+	/* Set by the event thread: the connection closed; details changed. */
 	volatile int lost;
+	int stale;
 	char last_err[256];	/* logged once until it changes */
 	double default_shares;
+	struct lv_domain *doms;
+	size_t nr_doms;
+	virDomainStatsRecordPtr *stats;	/* the last fetch, all domains */
+	int nr_stats;
+	uint64_t stats_at;
 };
+
+static unsigned int max_u(unsigned int a, unsigned int b)
+{
+	return a > b ? a : b;
+}
 
 /*
  * libvirt's default event loop is process-wide: it is registered and
@@ -115,6 +146,50 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event,
 	return 0;
 }
 
+/* A tunable (shares, pins) or a device (the channel) changed: re-read. */
+static void mark_stale(struct lv_backend *lv)
+{
+	__atomic_store_n(&lv->stale, 1, __ATOMIC_RELEASE);
+	wake(lv);
+}
+
+static void on_tunable(virConnectPtr conn, virDomainPtr dom,
+		       virTypedParameterPtr params, int n, void *opaque)
+{
+	(void)conn;
+	(void)dom;
+	(void)params;
+	(void)n;
+	mark_stale(opaque);
+}
+
+static void on_device(virConnectPtr conn, virDomainPtr dom,
+		      const char *alias, void *opaque)
+{
+	(void)conn;
+	(void)dom;
+	(void)alias;
+	mark_stale(opaque);
+}
+
+static const struct {
+	int id;
+	virConnectDomainEventGenericCallback cb;
+	const char *what;
+} lv_events[] = {
+	{ VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+	  VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), "lifecycle" },
+	{ VIR_DOMAIN_EVENT_ID_TUNABLE,
+	  VIR_DOMAIN_EVENT_CALLBACK(on_tunable), "tunable" },
+	{ VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+	  VIR_DOMAIN_EVENT_CALLBACK(on_device), "device" },
+	{ VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+	  VIR_DOMAIN_EVENT_CALLBACK(on_device), "device" },
+};
+_Static_assert(ARRAY_SIZE(lv_events) ==
+	       ARRAY_SIZE(((struct lv_backend *)0)->callback_ids),
+	       "an id for each event callback");
+
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
 	struct lv_backend *lv = opaque;
@@ -139,19 +214,28 @@ static void log_change(struct lv_backend *lv, const char *msg)
 
 static void disconnect(struct lv_backend *lv)
 {
+	size_t i;
+
+	virDomainStatsRecordListFree(lv->stats);
+	lv->stats = NULL;
+	lv->nr_stats = 0;
 	if (!lv->conn)
 		return;
-	if (lv->lifecycle_id >= 0)
-		virConnectDomainEventDeregisterAny(lv->conn, lv->lifecycle_id);
+	for (i = 0; i < ARRAY_SIZE(lv_events); i++)
+		if (lv->callback_ids[i] >= 0)
+			virConnectDomainEventDeregisterAny(lv->conn,
+							   lv->callback_ids[i]);
 	virConnectUnregisterCloseCallback(lv->conn, on_close);
 	virConnectClose(lv->conn);
 	lv->conn = NULL;
-	lv->lifecycle_id = -1;
+	for (i = 0; i < ARRAY_SIZE(lv_events); i++)
+		lv->callback_ids[i] = -1;
 }
 
 static int connect_uri(struct lv_backend *lv)
 {
 	char msg[sizeof(lv->last_err)];
+	size_t i;
 
 	if (lv->conn && !lv->lost)
 		return 0;
@@ -171,12 +255,15 @@ static int connect_uri(struct lv_backend *lv)
 	if (virConnectRegisterCloseCallback(lv->conn, on_close, lv, NULL) < 0)
 		hintd_log("libvirt %s: no close callback: %s", lv->uri,
 			  virGetLastErrorMessage());
-	lv->lifecycle_id = virConnectDomainEventRegisterAny(lv->conn, NULL,
-			VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-			VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), lv, NULL);
-	if (lv->lifecycle_id < 0)
-		hintd_log("libvirt %s: no lifecycle events: %s", lv->uri,
-			  virGetLastErrorMessage());
+	for (i = 0; i < ARRAY_SIZE(lv_events); i++) {
+		lv->callback_ids[i] = virConnectDomainEventRegisterAny(lv->conn,
+				NULL, lv_events[i].id, lv_events[i].cb, lv, NULL);
+		if (lv->callback_ids[i] < 0)
+			hintd_log("libvirt %s: no %s events: %s", lv->uri,
+				  lv_events[i].what, virGetLastErrorMessage());
+	}
+	/* What changed while we were away is read again. */
+	lv->stale = 1;
 	log_change(lv, "");
 	return 0;
 }
@@ -296,27 +383,39 @@ double lv_weight(const virTypedParameter *params, int n,
 	return 0;
 }
 
-/* Stats of one domain, as virDomainListGetStats() gives them. */
-static virDomainStatsRecordPtr *domain_stats(virDomainPtr dom)
+/* The union of the vCPUs' affinity, for the host's capacity. */
+static void domain_cpus(virDomainPtr dom, int host, unsigned int maps_n,
+			struct lv_domain *c)
 {
-	virDomainPtr doms[] = { dom, NULL };
-	virDomainStatsRecordPtr *recs = NULL;
+	int maplen, i, n, cpu;
+	unsigned char *maps;
 
-	/* NOWAIT: a domain busy with a job must not stall every other VM. */
-	if (virDomainListGetStats(doms, VIR_DOMAIN_STATS_VCPU, &recs,
-			VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT) < 1) {
-		virDomainStatsRecordListFree(recs);
-		return NULL;
-	}
-	return recs;
+	c->has_cpus = false;
+	if (host <= 0 || !maps_n)
+		return;
+	maplen = VIR_CPU_MAPLEN(host);
+	maps = calloc(maps_n, maplen);
+	if (!maps)
+		return;
+	/* By vCPU number, holes included: @maps_n is the highest + 1. */
+	n = virDomainGetVcpuPinInfo(dom, maps_n, maps, maplen,
+				    VIR_DOMAIN_AFFECT_LIVE);
+	CPU_ZERO(&c->cpus);
+	for (i = 0; i < n; i++)
+		for (cpu = 0; cpu < host && cpu < CPU_SETSIZE; cpu++)
+			if (VIR_CPU_USED(VIR_GET_CPUMAP(maps, maplen, i), cpu))
+				CPU_SET(cpu, &c->cpus);
+	c->has_cpus = n > 0 && CPU_COUNT(&c->cpus) > 0;
+	free(maps);
 }
 
 static void domain_weight(struct lv_backend *lv, virDomainPtr dom,
-			  struct vm_info *vm)
+			  struct lv_domain *c)
 {
 	virTypedParameterPtr params;
 	int n = 0;
 
+	c->weight = 0;
 	/* Its return is the scheduler's name; @n the number of params. */
 	free(virDomainGetSchedulerType(dom, &n));
 	if (n <= 0)
@@ -326,99 +425,174 @@ static void domain_weight(struct lv_backend *lv, virDomainPtr dom,
 		return;
 	if (!virDomainGetSchedulerParametersFlags(dom, params, &n,
 						  VIR_DOMAIN_AFFECT_LIVE))
-		vm->weight = lv_weight(params, n, lv->default_shares);
+		c->weight = lv_weight(params, n, lv->default_shares);
 	virTypedParamsClear(params, n);
 	free(params);
 }
 
-/* The union of the vCPUs' affinity, for the host's capacity. */
-static void domain_cpus(virDomainPtr dom, struct vm_info *vm)
+/* What changes only with a tunable or a device: hint socket, weight, pins. */
+static void domain_details(struct lv_backend *lv, virDomainPtr dom, int host,
+			   unsigned int maps_n, struct lv_domain *c)
 {
-	int host = virNodeGetCPUMap(virDomainGetConnect(dom), NULL, NULL, 0);
-	int maplen, i, n, c;
-	unsigned char *maps;
+	char *xml = virDomainGetXMLDesc(dom, 0);
 
-	if (host <= 0 || !vm->nr_vcpus)
-		return;
-	maplen = VIR_CPU_MAPLEN(host);
-	maps = calloc(vm->nr_vcpus, maplen);
-	if (!maps)
-		return;
-	n = virDomainGetVcpuPinInfo(dom, vm->nr_vcpus, maps, maplen,
-				    VIR_DOMAIN_AFFECT_LIVE);
-	CPU_ZERO(&vm->cpus);
-	for (i = 0; i < n; i++)
-		for (c = 0; c < host && c < CPU_SETSIZE; c++)
-			if (VIR_CPU_USED(VIR_GET_CPUMAP(maps, maplen, i), c))
-				CPU_SET(c, &vm->cpus);
-	vm->has_cpus = n > 0 && CPU_COUNT(&vm->cpus) > 0;
-	free(maps);
-}
-
-/* Fills @vm for @dom; false (logged) if it cannot be measured. */
-static bool domain_info(struct lv_backend *lv, virDomainPtr dom,
-			struct vm_info *vm)
-{
-	virDomainStatsRecordPtr *recs = domain_stats(dom);
-	struct vcpu_sample *s;
-	char *xml;
-	int r;
-
-	vm_name_set(vm, virDomainGetName(dom));
-	vm->instance = virDomainGetID(dom);
-	vm->managed_cgroup = true;
-	snprintf(vm->source, sizeof(vm->source), "libvirt %s id %llu",
-		 lv->uri, vm->instance);
-	if (!recs) {
-		hintd_log("libvirt: domain %s: no vCPU statistics: %s; skipped",
-			  vm->name, virGetLastErrorMessage());
-		return false;
-	}
-	s = calloc(VFOLD_CPUS_MAX, sizeof(*s));
-	r = s ? lv_vcpu_stats(recs[0]->params, recs[0]->nparams, s,
-			      VFOLD_CPUS_MAX, &vm->nr_vcpus) : -ENOMEM;
-	free(s);
-	virDomainStatsRecordListFree(recs);
-	if (r) {
-		hintd_log("libvirt: domain %s: bad vCPU statistics; skipped",
-			  vm->name);
-		return false;
-	}
-	xml = virDomainGetXMLDesc(dom, 0);
-	if (xml && lv_hint_path(xml, vm->hint_path, sizeof(vm->hint_path)))
-		vm->hint_path[0] = '\0';
+	if (!xml || lv_hint_path(xml, c->hint_path, sizeof(c->hint_path)))
+		c->hint_path[0] = '\0';
 	free(xml);
-	domain_weight(lv, dom, vm);
-	domain_cpus(dom, vm);
-	return true;
+	domain_weight(lv, dom, c);
+	domain_cpus(dom, host, maps_n, c);
+	c->age = 0;
 }
 
-static int lv_scan(void *priv, struct vm_list *out)
+/* All running domains' vCPU statistics, in one call, into lv->stats. */
+static int fetch_stats(struct lv_backend *lv)
 {
-	struct lv_backend *lv = priv;
-	virDomainPtr *doms = NULL;
+	virDomainStatsRecordPtr *recs = NULL;
 	char msg[sizeof(lv->last_err)];
-	int i, n;
+	int n;
 
-	if (connect_uri(lv))
-		return -ECONNREFUSED;
-	n = virConnectListAllDomains(lv->conn, &doms,
-				     VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+	/* NOWAIT: a domain busy with a job must not stall every other VM. */
+	n = virConnectGetAllDomainStats(lv->conn, VIR_DOMAIN_STATS_VCPU, &recs,
+			VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+			VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
 	if (n < 0) {
-		snprintf(msg, sizeof(msg), "cannot list domains: %s",
+		snprintf(msg, sizeof(msg), "cannot get statistics: %s",
 			 virGetLastErrorMessage());
 		log_change(lv, msg);
 		lv->lost = 1;	/* reconnect next time */
 		return -EIO;
 	}
-	for (i = 0; i < n; i++) {
-		struct vm_info *vm = vm_list_add(out);
+	virDomainStatsRecordListFree(lv->stats);
+	lv->stats = recs;
+	lv->nr_stats = n;
+	lv->stats_at = now_ns();
+	return 0;
+}
 
-		if (vm && !domain_info(lv, doms[i], vm))
-			vm_list_drop_last(out);
-		virDomainFree(doms[i]);
+static struct lv_domain *cache_find(struct lv_backend *lv, unsigned int id,
+				    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lv->nr_doms; i++)
+		if (lv->doms[i].id == id && !strcmp(lv->doms[i].name, name))
+			return &lv->doms[i];
+	return NULL;
+}
+
+static struct lv_domain *cache_add(struct lv_backend *lv, unsigned int id,
+				   const char *name)
+{
+	struct lv_domain *d = realloc(lv->doms,
+				      (lv->nr_doms + 1) * sizeof(*d));
+
+	if (!d)
+		return NULL;
+	lv->doms = d;
+	d = &lv->doms[lv->nr_doms++];
+	memset(d, 0, sizeof(*d));
+	d->id = id;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->age = DETAILS_SCANS;	/* read them now */
+	return d;
+}
+
+/* Forgets the domains this scan did not see. */
+static void cache_prune(struct lv_backend *lv)
+{
+	size_t i = 0;
+
+	while (i < lv->nr_doms) {
+		if (lv->doms[i].seen)
+			lv->doms[i++].seen = false;
+		else
+			lv->doms[i] = lv->doms[--lv->nr_doms];
 	}
-	free(doms);
+}
+
+/* Logs @what for @c once, until it changes; "" resets. */
+static void domain_log(struct lv_domain *c, const char *what)
+{
+	if (!strcmp(c->logged, what))
+		return;
+	snprintf(c->logged, sizeof(c->logged), "%s", what);
+	if (what[0])
+		hintd_log("libvirt: domain %s: %s", c->name, what);
+}
+
+/*
+ * One domain of the statistics into @out. Its vCPU count comes from
+ * them; when they are incomplete (a job held the domain, a vCPU being
+ * plugged) a known domain keeps its last count rather than vanish and
+ * come back as new.
+ */
+static void scan_domain(struct lv_backend *lv, virDomainStatsRecordPtr rec,
+			int host, bool stale, struct vcpu_sample *s,
+			struct vm_list *out)
+{
+	unsigned int id = virDomainGetID(rec->dom), nr = 0, i, maps_n = 0;
+	char name[VM_NAME_MAX];
+	struct lv_domain *c;
+	struct vm_info *vm;
+	bool ok;
+
+	vm_name_clean(name, virDomainGetName(rec->dom));
+	c = cache_find(lv, id, name);
+	if (!c)
+		c = cache_add(lv, id, name);
+	if (!c)
+		return;
+	c->seen = true;
+	ok = !lv_vcpu_stats(rec->params, rec->nparams, s, VFOLD_CPUS_MAX, &nr);
+	if (ok) {
+		c->nr_vcpus = nr;
+		for (i = 0; i < nr; i++)
+			maps_n = max_u(maps_n, s[i].key + 1);
+		domain_log(c, "");
+	} else {
+		domain_log(c, c->nr_vcpus ? "incomplete vCPU statistics; last count kept" :
+			   "no vCPU statistics yet; skipped");
+		if (!c->nr_vcpus)
+			return;
+		maps_n = c->nr_vcpus;
+	}
+	if (stale || c->age++ >= DETAILS_SCANS)
+		domain_details(lv, rec->dom, host, maps_n, c);
+	vm = vm_list_add(out);
+	if (!vm)
+		return;
+	snprintf(vm->name, sizeof(vm->name), "%s", c->name);
+	vm->instance = id;
+	vm->nr_vcpus = c->nr_vcpus;
+	vm->managed_cgroup = true;
+	vm->weight = c->weight;
+	vm->has_cpus = c->has_cpus;
+	vm->cpus = c->cpus;
+	snprintf(vm->hint_path, sizeof(vm->hint_path), "%s", c->hint_path);
+	snprintf(vm->source, sizeof(vm->source), "libvirt %s id %u", lv->uri,
+		 id);
+}
+
+static int lv_scan(void *priv, struct vm_list *out)
+{
+	struct lv_backend *lv = priv;
+	struct vcpu_sample *s;
+	bool stale;
+	int host, i;
+
+	if (connect_uri(lv))
+		return -ECONNREFUSED;
+	if (fetch_stats(lv))
+		return -EIO;
+	s = calloc(VFOLD_CPUS_MAX, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	host = virNodeGetCPUMap(lv->conn, NULL, NULL, 0);
+	stale = __atomic_exchange_n(&lv->stale, 0, __ATOMIC_ACQ_REL);
+	for (i = 0; i < lv->nr_stats; i++)
+		scan_domain(lv, lv->stats[i], host, stale, s, out);
+	cache_prune(lv);
+	free(s);
 	return 0;
 }
 
@@ -426,28 +600,29 @@ static int lv_sample(void *priv, const struct vm_info *vm,
 		     struct vcpu_sample *s)
 {
 	struct lv_backend *lv = priv;
-	virDomainStatsRecordPtr *recs;
-	char name[VM_NAME_MAX];
 	unsigned int nr = 0;
-	virDomainPtr dom;
-	int r;
+	char name[VM_NAME_MAX];
+	int i, r;
 
 	if (!lv->conn)
 		return -ENOTCONN;
-	dom = virDomainLookupByID(lv->conn, (int)vm->instance);
-	if (!dom)
-		return -ENOENT;
-	/* Ids are not reused before they wrap, but a check is cheap. */
-	vm_name_clean(name, virDomainGetName(dom));
-	recs = strcmp(name, vm->name) ? NULL : domain_stats(dom);
-	virDomainFree(dom);
-	if (!recs)
-		return -ENOENT;
-	r = lv_vcpu_stats(recs[0]->params, recs[0]->nparams, s, vm->nr_vcpus,
-			  &nr);
-	virDomainStatsRecordListFree(recs);
-	/* vCPUs plugged since the scan count from the next one. */
-	return nr ? 0 : r;
+	/* One call serves every VM of this interval's measurement. */
+	if (now_ns() - lv->stats_at > STATS_FRESH_NS && fetch_stats(lv))
+		return -EIO;
+	for (i = 0; i < lv->nr_stats; i++) {
+		virDomainPtr dom = lv->stats[i]->dom;
+
+		if (virDomainGetID(dom) != vm->instance)
+			continue;
+		vm_name_clean(name, virDomainGetName(dom));
+		if (strcmp(name, vm->name))
+			continue;
+		r = lv_vcpu_stats(lv->stats[i]->params, lv->stats[i]->nparams,
+				  s, vm->nr_vcpus, &nr);
+		/* vCPUs plugged since the scan count from the next one. */
+		return nr ? 0 : r;
+	}
+	return -ENOENT;
 }
 
 static int lv_event_fd(void *priv)
@@ -464,6 +639,7 @@ static void lv_destroy(void *priv)
 	disconnect(lv);
 	close(lv->pipe[0]);
 	close(lv->pipe[1]);
+	free(lv->doms);
 	free(lv->uri);
 	free(lv);
 }
@@ -480,13 +656,15 @@ struct backend *libvirt_backend_new(const char *uri)
 {
 	struct lv_backend *lv = calloc(1, sizeof(*lv));
 	struct backend *b = calloc(1, sizeof(*b));
+	size_t i;
 
 	if (!lv || !b || pipe2(lv->pipe, O_NONBLOCK | O_CLOEXEC) < 0)
 		goto fail;
 	lv->uri = strdup(uri);
 	if (!lv->uri || virInitialize() < 0)
 		goto fail_pipe;
-	lv->lifecycle_id = -1;
+	for (i = 0; i < ARRAY_SIZE(lv_events); i++)
+		lv->callback_ids[i] = -1;
 	/* libvirt reports cgroup v2's cpu.weight as the shares. */
 	lv->default_shares = access("/sys/fs/cgroup/cgroup.controllers",
 				    F_OK) ? SHARES_V1 : SHARES_V2;

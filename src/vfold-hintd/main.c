@@ -197,6 +197,13 @@ static void update_vm(struct daemon *d, struct vm *vm, struct vm_info *info)
 	vm->info.weight = info->weight;
 	vm->info.has_cpus = info->has_cpus;
 	vm->info.cpus = info->cpus;
+	/* A channel plugged or unplugged (libvirt): another socket. */
+	if (strcmp(vm->info.hint_path, info->hint_path)) {
+		hint_close(&vm->hint);
+		snprintf(vm->info.hint_path, sizeof(vm->info.hint_path), "%s",
+			 info->hint_path);
+		hint_init(&vm->hint, vm->info.name, vm->info.hint_path);
+	}
 	info->tids = NULL;
 	vm->seen = true;
 	vm->pol.weight = vm_weight(d, &vm->info);
