@@ -36,6 +36,7 @@ struct fake {
 	int scan_err, sample_err;
 	unsigned int scans;
 	uint64_t run_ns, wait_ns;	/* every vCPU's counters */
+	uint64_t at_ns;			/* when they were read, or 0: now */
 	int pipe[2];
 };
 
@@ -57,13 +58,15 @@ static int fake_scan(void *priv, struct vm_list *out)
 }
 
 static int fake_sample(void *priv, const struct vm_info *vm,
-		       struct vcpu_sample *s)
+		       struct vcpu_sample *s, uint64_t *at_ns)
 {
 	struct fake *f = priv;
 	unsigned int i;
 
 	if (f->sample_err)
 		return f->sample_err;
+	if (f->at_ns)
+		*at_ns = f->at_ns;
 	for (i = 0; i < vm->nr_vcpus; i++) {
 		s[i].key = i;
 		s[i].ok = true;
@@ -172,6 +175,15 @@ static void test_unread_is_unknown(void **state)
 	x->fake.run_ns = SEC / 2 + SEC;
 	measure_vm(vm, 13 * SEC);
 	assert_true(vm->use.valid);
+	assert_true(vm->use.run > 0.99 && vm->use.run < 1.01);
+
+	/*
+	 * Counters read half a second late (a slow daemon): timed when
+	 * read, not when asked, or this would show 1.5 CPUs.
+	 */
+	x->fake.run_ns += SEC / 2 + SEC / 4;
+	x->fake.at_ns = 14 * SEC + SEC / 2;
+	measure_vm(vm, 14 * SEC);
 	assert_true(vm->use.run > 0.99 && vm->use.run < 1.01);
 }
 

@@ -54,11 +54,13 @@ struct backend_ops {
 	int (*scan)(void *priv, struct vm_list *out);
 	/*
 	 * For VMs found without tids: each vCPU's counters so far, @s[i]
-	 * for vCPU index i < @vm->nr_vcpus (key and ok set). Returns 0 or
-	 * -errno (then nothing was read).
+	 * for vCPU index i < @vm->nr_vcpus (key and ok set), and when
+	 * they were read in *@at_ns (CLOCK_MONOTONIC; set to now by the
+	 * caller: a backend that asks a slow daemon knows better). Returns
+	 * 0 or -errno (then nothing was read).
 	 */
 	int (*sample)(void *priv, const struct vm_info *vm,
-		      struct vcpu_sample *s);
+		      struct vcpu_sample *s, uint64_t *at_ns);
 	/*
 	 * Optional: a non-blocking fd that turns readable when VMs came or
 	 * went; the daemon drains it and rescans at once. -1: none now.

@@ -449,6 +449,7 @@ static int fetch_stats(struct lv_backend *lv)
 {
 	virDomainStatsRecordPtr *recs = NULL;
 	char msg[sizeof(lv->last_err)];
+	uint64_t start = now_ns();
 	int n;
 
 	/* NOWAIT: a domain busy with a job must not stall every other VM. */
@@ -465,7 +466,12 @@ static int fetch_stats(struct lv_backend *lv)
 	virDomainStatsRecordListFree(lv->stats);
 	lv->stats = recs;
 	lv->nr_stats = n;
-	lv->stats_at = now_ns();
+	/*
+	 * libvirtd reads the counters somewhere in the call, which takes
+	 * long on a loaded host: its middle is the best guess, and the
+	 * same guess each time, so deltas stay right.
+	 */
+	lv->stats_at = start + (now_ns() - start) / 2;
 	return 0;
 }
 
@@ -597,7 +603,7 @@ static int lv_scan(void *priv, struct vm_list *out)
 }
 
 static int lv_sample(void *priv, const struct vm_info *vm,
-		     struct vcpu_sample *s)
+		     struct vcpu_sample *s, uint64_t *at_ns)
 {
 	struct lv_backend *lv = priv;
 	unsigned int nr = 0;
@@ -619,6 +625,7 @@ static int lv_sample(void *priv, const struct vm_info *vm,
 			continue;
 		r = lv_vcpu_stats(lv->stats[i]->params, lv->stats[i]->nparams,
 				  s, vm->nr_vcpus, &nr);
+		*at_ns = lv->stats_at;
 		/* vCPUs plugged since the scan count from the next one. */
 		return nr ? 0 : r;
 	}

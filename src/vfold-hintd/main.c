@@ -146,7 +146,7 @@ static void measure_vm(struct vm *vm, uint64_t now)
 	 * Not read (libvirtd away): unknown, not idle, and the last good
 	 * sample stays the base of the next delta.
 	 */
-	if (s && !be->ops->sample(be->priv, &vm->info, s))
+	if (s && !be->ops->sample(be->priv, &vm->info, s, &now))
 		measure_update(&vm->meas, s, n, now, &vm->use);
 	else
 		memset(&vm->use, 0, sizeof(vm->use));

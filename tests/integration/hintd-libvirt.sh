@@ -266,8 +266,20 @@ folded() {
 }
 until_ok "$FOLD_MAX" folded
 check $? "both fold to their target of 1 or 2 vCPUs, in mode hint" "$dir/4.out"
-json "$dir/4.out" 'all(vms[n]["run"] > 0.2 for n in ("g1", "g2")) and
-		   sum(vms[n]["run"] for n in ("g1", "g2")) < 2.2'
+# Run time over the last 5 intervals, the median (one interval may be
+# timed off by a slow libvirtd under this load): both busy, together
+# within the 2 host CPUs.
+python3 - "$dir/4.out" <<'PY'
+import json, statistics, sys
+lines = [json.loads(l) for l in open(sys.argv[1]) if l.strip()][-5:]
+def run(j, n):
+    return next(v["run"] for v in j["vms"] if v["name"] == "vfold-it-" + n)
+g1 = statistics.median(run(j, "g1") for j in lines)
+g2 = statistics.median(run(j, "g2") for j in lines)
+print("# median run g1 %.2f g2 %.2f CPUs" % (g1, g2))
+sys.exit(0 if len(lines) == 5 and g1 > 0.2 and g2 > 0.2 and g1 + g2 < 2.2
+         else 1)
+PY
 check $? "hintd measures their run time (each > 0.2, both < 2.2 CPUs)" \
 	"$dir/4.out"
 kill -TERM "$hpid"
