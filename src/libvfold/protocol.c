@@ -412,8 +412,11 @@ static struct json_object *parse_object(const char *line, size_t len,
 			json_tokener_get_error(tok)));
 		goto out;
 	}
-	end = json_tokener_get_parse_end(tok);
-	if (strspn(line + end, " \t\r") != len - end) {
+	/* Blanks up to @len: the line need not end with a NUL. */
+	for (end = json_tokener_get_parse_end(tok); end < len; end++)
+		if (!strchr(" \t\r", line[end]) || !line[end])
+			break;
+	if (end != len) {
 		fail(err, errlen, "not JSON: data after the object");
 		goto bad;
 	}

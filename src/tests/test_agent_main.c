@@ -525,6 +525,12 @@ static void test_use_option(void **state)
 	assert_int_equal(parse(&o, "--use", "hint", NULL), -1);
 	assert_int_equal(parse(&o, "--use", "", NULL), -1);
 	assert_int_equal(parse(&o, "--use", NULL), -1);
+	/* Long options in full: "--interval" is no --interval-ms. */
+	assert_int_equal(parse(&o, "--interval", "500", NULL), -1);
+	assert_int_equal(parse(&o, "--us=steal", NULL), -1);
+	assert_int_equal(parse(&o, "--interval-ms", "500", "--verbose",
+			       NULL), 0);
+	assert_int_equal(o.interval_ms, 500);
 }
 
 int main(void)

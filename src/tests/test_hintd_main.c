@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -325,6 +327,206 @@ static void test_steal_sent(void **state)
 	assert_int_equal(last_target.steal[3], 0);
 }
 
+/* A signal that comes after the check of stop, before the wait, ends it. */
+static void test_signal_before_wait(void **state)
+{
+	struct sigaction old_term, old_int, old_hup;
+	struct daemon d = { .scan_err = 0 };
+	sigset_t saved, term;
+	uint64_t t0;
+
+	(void)state;
+	sigprocmask(SIG_SETMASK, NULL, &saved);
+	sigaction(SIGTERM, NULL, &old_term);
+	sigaction(SIGINT, NULL, &old_int);
+	sigaction(SIGHUP, NULL, &old_hup);
+	setup_signals(&d);
+	/* Blocked as between the check and the wait: it stays pending. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
+	stop = 0;
+	raise(SIGTERM);
+	assert_int_equal(stop, 0);
+	t0 = now_ns();
+	wait_until(&d, t0 + 5 * INTERVAL_NS);
+	assert_true(now_ns() - t0 < INTERVAL_NS);
+	assert_int_equal(stop, 1);
+	stop = 0;
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * hintd_main(@argv) in a child, its output thrown away, its signals as
+ * a new process has them (whatever a failed test left behind).
+ */
+static pid_t spawn(char **argv)
+{
+	int argc = 0;
+	sigset_t none;
+	pid_t pid;
+
+	while (argv[argc])
+		argc++;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		optind = 0;
+		_exit(hintd_main(argc, argv));
+	}
+	return pid;
+}
+
+/* Child @pid's exit status; -1 if it did not exit, or not by itself. */
+static int reap(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * A SIGHUP while the options are read (the config file) does not kill
+ * the daemon: it is a reload, once it runs. A usage error is exit 2.
+ */
+static void test_sighup_at_start(void **state)
+{
+	char dir[] = "/tmp/test_hintd_main.XXXXXX", fifo[64], conf[128];
+	char *argv[] = { "vfold-hintd", "--config", fifo, "--interval-ms",
+			 "10", "--once", "--dry-run", NULL };
+	char *bad[] = { "vfold-hintd", "--qmp-dir", dir, "--bogus", NULL };
+	char file[64], vm[64];
+	int fd, status = 0, i;
+	FILE *f;
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/conf", dir);
+	snprintf(file, sizeof(file), "%s/conf.new", dir);
+	/* Not a socket: no VM, but a directory not empty. */
+	snprintf(vm, sizeof(vm), "%s/x.qmp", dir);
+	close(open(vm, O_WRONLY | O_CREAT, 0600));
+	snprintf(conf, sizeof(conf), "[hintd]\nqmp-dir = %s\n", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	pid = spawn(argv);
+	/* Opened: the daemon is reading its options. */
+	fd = open(fifo, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(kill(pid, SIGHUP), 0);
+	assert_int_equal(write(fd, conf, strlen(conf)), (ssize_t)strlen(conf));
+	close(fd);
+	/* The reload, once it runs, reads a file. */
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs(conf, f);
+	fclose(f);
+	assert_int_equal(rename(file, fifo), 0);
+	for (i = 0; i < 500; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(10000);
+	}
+	if (i == 500) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		fail_msg("vfold-hintd --once did not end");
+	}
+	if (!WIFEXITED(status))
+		fail_msg("vfold-hintd killed by signal %d",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(reap(spawn(bad)), 2);
+	unlink(fifo);
+	unlink(vm);
+	rmdir(dir);
+}
+
+/*
+ * The metrics file does not outlive the daemon's writing it: a reload
+ * that names another file, or none, removes the old one; so does the
+ * exit (SIGTERM).
+ */
+static void test_metrics_removed(void **state)
+{
+	char dir[] = "/tmp/test_hintd_main.XXXXXX", conf[64], a[64], b[64];
+	char text[256];
+	char *argv[] = { "vfold-hintd", "--config", conf, NULL };
+	char *run_argv[] = { "vfold-hintd", "--qmp-dir", dir, "--dry-run",
+			     "--interval-ms", "10", "--metrics-file", b,
+			     NULL };
+	struct daemon d = { .scan_err = 0 };
+	struct stat sb;
+	FILE *f;
+	pid_t pid;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/conf", dir);
+	snprintf(a, sizeof(a), "%s/a.prom", dir);
+	snprintf(b, sizeof(b), "%s/b.prom", dir);
+	/* Not a socket: no VM, but a directory not empty. */
+	snprintf(text, sizeof(text), "%s/x.qmp", dir);
+	close(open(text, O_WRONLY | O_CREAT, 0600));
+#define CONF(...) do {							\
+		f = fopen(conf, "w");					\
+		assert_non_null(f);					\
+		fprintf(f, "[hintd]\nqmp-dir = %s\n", dir);		\
+		fprintf(f, __VA_ARGS__);				\
+		fclose(f);						\
+	} while (0)
+	CONF("metrics-file = %s\n", a);
+	optind = 0;
+	parse_args(&d.o, 3, argv);
+	write_metrics(&d);
+	assert_int_equal(stat(a, &sb), 0);
+	CONF("metrics-file = %s\n", b);
+	reload_config(&d);
+	assert_int_equal(stat(a, &sb), -1);
+	write_metrics(&d);
+	assert_int_equal(stat(b, &sb), 0);
+	/* The same file again: kept. */
+	reload_config(&d);
+	assert_int_equal(stat(b, &sb), 0);
+	CONF("%s", "");
+	reload_config(&d);
+	assert_int_equal(stat(b, &sb), -1);
+	assert_null(d.o.metrics_file);
+	opts_free(&d.o);
+#undef CONF
+
+	pid = spawn(run_argv);
+	for (i = 0; i < 500 && stat(b, &sb); i++)
+		usleep(10000);
+	snprintf(text, sizeof(text), "%s written", b);
+	if (i == 500) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		fail_msg("no %s", text);
+	}
+	assert_int_equal(kill(pid, SIGTERM), 0);
+	assert_int_equal(reap(pid), 0);
+	assert_int_equal(stat(b, &sb), -1);
+	unlink(conf);
+	snprintf(text, sizeof(text), "%s/x.qmp", dir);
+	unlink(text);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +540,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ttl_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steal_sent, setup,
 						teardown),
+		cmocka_unit_test(test_signal_before_wait),
+		cmocka_unit_test(test_sighup_at_start),
+		cmocka_unit_test(test_metrics_removed),
 	};
 
 	return cmocka_run_group_tests_name("hintd_main", tests, NULL, NULL);

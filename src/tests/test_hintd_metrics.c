@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,38 +109,64 @@ static void test_values(void **state)
 	assert_null(strstr(text, "# EOF"));
 }
 
-/* Every sample's family has HELP then TYPE before it, each once. */
+/*
+ * Each family: HELP, TYPE right after it, then its samples, one each VM;
+ * HELP and TYPE once, not once a VM.
+ */
 static void test_families(void **state)
 {
-	static struct vm a;
-	char *save = NULL, *line, family[128] = "", seen[4096] = " ";
+	static struct vm a, b;
+	struct vm *vms[] = { &a, &b };
+	static const struct hintd_stats none;
+	char *save = NULL, *line, family[128] = "", seen[8192] = " ";
+	char prev[512] = "";
+	unsigned int families = 0, samples = 0;
 
 	(void)state;
 	vm_init(&a, "a");
-	print_one(&a);
+	vm_init(&b, "b");
+	/* Both reported: every family has a sample of each. */
+	a.hint.has_report = b.hint.has_report = true;
+	print(vms, 2, &none);
 	for (line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char name[128], key[130];
+		char name[128], key[130], want[300];
 
 		if (!strncmp(line, "# HELP ", 7)) {
+			/* The last family had its samples. */
+			assert_int_equal(strncmp(prev, "# ", 2) != 0 ||
+					 !prev[0], 1);
 			sscanf(line + 7, "%127s", family);
 			snprintf(key, sizeof(key), " %s ", family);
 			assert_null(strstr(seen, key));
 			strcat(seen, key + 1);
-			continue;
-		}
-		if (!strncmp(line, "# TYPE ", 7)) {
+			families++;
+		} else if (!strncmp(line, "# TYPE ", 7)) {
+			/* Right after its HELP. */
+			snprintf(want, sizeof(want), "# HELP %s ", family);
+			assert_int_equal(strncmp(prev, want, strlen(want)), 0);
 			sscanf(line + 7, "%127s", name);
 			assert_string_equal(name, family);
-			continue;
+		} else {
+			assert_true(line[0] != '#');
+			assert_int_equal(strncmp(prev, "# HELP ", 7) != 0, 1);
+			sscanf(line, "%127[^{ ]", name);
+			assert_string_equal(name, family);
+			assert_int_equal(strncmp(name, "vfold_hintd_", 12), 0);
+			samples++;
 		}
-		assert_true(line[0] != '#');
-		sscanf(line, "%127[^{ ]", name);
-		assert_string_equal(name, family);
-		assert_int_equal(strncmp(name, "vfold_hintd_", 12), 0);
+		snprintf(prev, sizeof(prev), "%s", line);
 	}
+	assert_int_equal(strncmp(prev, "# ", 2) != 0, 1);
+	/* 5 of the host, 10 of the VMs with two samples each. */
+	assert_int_equal(families, 15);
+	assert_int_equal(samples, 5 + 10 * 2);
+	assert_non_null(strstr(seen, " vfold_hintd_vm_guest_demand_cpus "));
+
 	/* No VM reported: no guest_demand family at all. */
-	assert_null(strstr(seen, "guest_demand"));
+	vm_init(&a, "a");
+	print_one(&a);
+	assert_null(strstr(text, "guest_demand"));
 }
 
 /* Label values escape backslash, double quote and newline. */
@@ -164,42 +193,129 @@ static void test_special_values(void **state)
 	assert_line("vfold_hintd_vm_demand_cpus{vm=\"a\"} +Inf");
 }
 
-/* The file is replaced whole; the temporary one is gone. */
+/* The names in @dir but . and .., sorted, blank-separated. */
+static void ls(const char *dir, char *buf, size_t len)
+{
+	struct dirent **names;
+	int n, i;
+
+	buf[0] = '\0';
+	n = scandir(dir, &names, NULL, alphasort);
+	assert_true(n >= 0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") &&
+		    strcmp(names[i]->d_name, ".."))
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+				 buf[0] ? " " : "", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t len;
+
+	assert_non_null(f);
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+}
+
+static void put_file(const char *path, const char *content)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(content, f);
+	fclose(f);
+}
+
+/*
+ * The file is replaced whole; no temporary one is left, after a success
+ * or a failure, and a failure leaves the old file as it was.
+ */
 static void test_write(void **state)
 {
-	char dir[] = "/tmp/test_hintd_metrics.XXXXXX", path[128], tmp[160];
+	char dir[] = "/tmp/test_hintd_metrics.XXXXXX", path[128], other[128];
+	char names[512];
 	static struct vm a;
 	struct vm *vms[] = { &a };
 	struct hintd_stats st = { .intervals = 1 };
+	struct rlimit fsize, small;
 	struct stat sb;
-	FILE *f;
-	size_t len;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/vfold.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	vm_init(&a, "a");
-	f = fopen(path, "w");
-	fputs("stale_marker 1\n", f);
-	fclose(f);
+	put_file(path, "stale_marker 1\n");
 
 	assert_int_equal(metrics_write(path, 2, vms, 1, &st), 0);
-	assert_int_equal(stat(tmp, &sb), -1);
-	assert_int_equal(stat(path, &sb), 0);
+	ls(dir, names, sizeof(names));
+	assert_string_equal(names, "vfold.prom");
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
 	assert_int_equal(sb.st_mode & 0777, 0644);
-	f = fopen(path, "r");
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[len] = '\0';
+	read_text(path);
 	assert_line("vfold_hintd_intervals_total 1");
 	assert_null(strstr(text, "stale_marker"));
 
-	/* A directory that is not there: an error, nothing left behind. */
-	snprintf(path, sizeof(path), "%s/no/vfold.prom", dir);
-	assert_int_equal(metrics_write(path, 2, vms, 1, &st), -ENOENT);
+	/*
+	 * Links where the temporary file used to be (PATH.tmp) and beside
+	 * it are not written through, nor renamed over the file.
+	 */
+	snprintf(other, sizeof(other), "%s/other", dir);
+	put_file(other, "not yours\n");
+	snprintf(names, sizeof(names), "%s.tmp", path);
+	assert_int_equal(symlink(other, names), 0);
+	st.intervals = 2;
+	assert_int_equal(metrics_write(path, 2, vms, 1, &st), 0);
+	read_text(other);
+	assert_string_equal(text, "not yours\n");
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	read_text(path);
+	assert_line("vfold_hintd_intervals_total 2");
+	unlink(names);
+	unlink(other);
 
-	snprintf(path, sizeof(path), "%s/vfold.prom", dir);
+	/* A write that fails (the file size limit): the old file stays. */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &fsize), 0);
+	small = fsize;
+	small.rlim_cur = 64;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+	st.intervals = 3;
+	assert_int_equal(metrics_write(path, 2, vms, 1, &st), -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &fsize), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	ls(dir, names, sizeof(names));
+	assert_string_equal(names, "vfold.prom");
+	read_text(path);
+	assert_line("vfold_hintd_intervals_total 2");
+
+	/* A rename that fails (a directory of that name): nothing left. */
+	snprintf(other, sizeof(other), "%s/d.prom", dir);
+	assert_int_equal(mkdir(other, 0755), 0);
+	snprintf(names, sizeof(names), "%s/d.prom/x", dir);
+	put_file(names, "");
+	assert_true(metrics_write(other, 2, vms, 1, &st) < 0);
+	ls(dir, names, sizeof(names));
+	assert_string_equal(names, "d.prom vfold.prom");
+	snprintf(names, sizeof(names), "%s/d.prom/x", dir);
+	unlink(names);
+	rmdir(other);
+
+	/* A directory that is not there: an error, nothing left behind. */
+	snprintf(other, sizeof(other), "%s/no/vfold.prom", dir);
+	assert_int_equal(metrics_write(other, 2, vms, 1, &st), -ENOENT);
+	ls(dir, names, sizeof(names));
+	assert_string_equal(names, "vfold.prom");
+	read_text(path);
+	assert_line("vfold_hintd_intervals_total 2");
+
 	unlink(path);
 	rmdir(dir);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -351,6 +352,125 @@ static void test_example(void **state)
 	assert_null(f->o.qmp_dir);
 }
 
+/*
+ * parse_args() on "vfold-hintd --qmp-dir /d" and @arg... (NULL-ended) in
+ * a child: its exit status, its stderr in @err.
+ */
+static int cli(char *err, size_t len, const char *arg, ...)
+{
+	char *argv[16] = { "vfold-hintd", "--qmp-dir", "/d" };
+	int argc = 3, status, pfd[2];
+	size_t used;
+	struct opts o;
+	ssize_t n;
+	va_list ap;
+	pid_t pid;
+
+	va_start(ap, arg);
+	for (; arg && argc < 15; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	assert_int_equal(pipe(pfd), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		dup2(pfd[1], 2);
+		optind = 0;
+		parse_args(&o, argc, argv);
+		opts_free(&o);
+		_exit(0);
+	}
+	close(pfd[1]);
+	/* stderr is unbuffered: a message comes in several writes. */
+	for (used = 0; (n = read(pfd[0], err + used, len - 1 - used)) > 0;)
+		used += n;
+	err[used] = '\0';
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A long option is named in full: "--cgroup yes" is no --cgroup-root;
+ * a value out of range is said with the range.
+ */
+static void test_cli_names(void **state)
+{
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(cli(err, sizeof(err), "--cgroup", "yes", NULL), 2);
+	assert_string_equal(err, "vfold-hintd: unknown option --cgroup "
+			    "(options are not abbreviated: --cgroup-root?)\n"
+			    "Try 'vfold-hintd --help'.\n");
+	assert_int_equal(cli(err, sizeof(err), "--cgroup=/x", NULL), 2);
+	assert_non_null(strstr(err, "unknown option --cgroup "));
+	assert_int_equal(cli(err, sizeof(err), "--js", NULL), 2);
+	assert_non_null(strstr(err, "unknown option --js (options are not "
+			       "abbreviated: --json?)"));
+	assert_int_equal(cli(err, sizeof(err), "--interval=500", NULL), 2);
+	assert_int_equal(cli(err, sizeof(err), "--cgroup-root", "/cg",
+			     "--interval-ms=500", "--json", NULL), 0);
+	assert_string_equal(err, "");
+	assert_int_equal(cli(err, sizeof(err), "--cpus", "2000000", NULL), 2);
+	assert_non_null(strstr(err, "--cpus 2000000: expected a number > 0 "
+			       "and <= 1000000\n"));
+	assert_int_equal(cli(err, sizeof(err), "--headroom", "-1", NULL), 2);
+	assert_non_null(strstr(err, "--headroom -1: expected a number >= 0 "
+			       "and <= 1000000\n"));
+}
+
+/*
+ * A section name inih would cut (49 characters: a VM's name of 46) is an
+ * error, as is a blank at either end of one: no VM is named otherwise
+ * than written.
+ */
+static void test_section_names(void **state)
+{
+	struct fixture *f = *state;
+	char conf[512], name[64], line[512];
+
+	start(f, "[hintd]\nqmp-dir = /d\n", NULL);
+	memset(name, 'n', 46);
+	name[46] = '\0';
+	snprintf(conf, sizeof(conf), "[hintd]\nqmp-dir = /d\n[vm %s]\n"
+		 "weight = 2\n", name);
+	assert_int_equal(reload(f, conf), 0);
+	assert_true(opts_weight(&f->o, name) == 2);
+
+	snprintf(conf, sizeof(conf), "[hintd]\nqmp-dir = /d\n[vm %sxy]\n"
+		 "weight = 3\nfloor = 1\n", name);
+	assert_int_equal(reload(f, conf), -1);
+	snprintf(line, sizeof(line), "%s:3: section name too long (at most "
+		 "49 characters; a VM name in [vm NAME] at most 46): "
+		 "[vm %sxy]", f->path, name);
+	assert_logged(&f->m, line);
+	assert_int_equal(f->m.errors, 1);	/* not one per key */
+
+	assert_int_equal(reload(f, "[hintd]\nqmp-dir = /d\n[vm web ]\n"
+				"weight = 3\n"), -1);
+	snprintf(line, sizeof(line), "%s:3: blank at the end of the section "
+		 "name [vm web ]", f->path);
+	assert_logged(&f->m, line);
+	assert_int_equal(f->m.errors, 1);
+	assert_int_equal(reload(f, "[ hintd]\nqmp-dir = /d\n"), -1);
+	snprintf(line, sizeof(line), "%s:1: blank at the start of the section "
+		 "name [ hintd]", f->path);
+	assert_logged(&f->m, line);
+	assert_true(opts_weight(&f->o, "web_") == 0);
+	assert_true(opts_weight(&f->o, name) == 2);
+
+	/* A blank inside is the VM name's, cleaned as VM names are. */
+	assert_int_equal(reload(f, "[hintd]\nqmp-dir = /d\n[vm  web x]\n"
+				"weight = 4\n"), 0);
+	assert_true(opts_weight(&f->o, "web_x") == 4);
+	assert_int_equal(reload(f, "[hintd]\ncpus = 2000000\n"), -1);
+	assert_non_null(strstr(f->m.text, ":2: key 'cpus': expected a number "
+			       "> 0 and <= 1000000\n"));
+}
+
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -363,6 +483,8 @@ int main(void)
 		TEST(test_reload_errors),
 		TEST(test_reload_backend),
 		TEST(test_example),
+		cmocka_unit_test(test_cli_names),
+		TEST(test_section_names),
 	};
 
 	return cmocka_run_group_tests_name("hintd_options", tests, NULL, NULL);

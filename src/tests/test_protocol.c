@@ -562,6 +562,18 @@ static void test_decode_length(void **state)
 	/* A NUL byte within the given length. */
 	assert_int_equal(vfold_msg_decode("{}\0{}", 5, &m, NULL, 0),
 			 -EINVAL);
+	/*
+	 * The length bounds the line, not a NUL: junk past it is not read,
+	 * blanks before it are allowed, junk before it is not.
+	 */
+	s = padded_target(100);
+	s = realloc(s, 110);
+	assert_non_null(s);
+	memcpy(s + 100, "  xyz", 6);
+	assert_int_equal(vfold_msg_decode(s, 100, &m, NULL, 0), 0);
+	assert_int_equal(vfold_msg_decode(s, 102, &m, NULL, 0), 0);
+	assert_int_equal(vfold_msg_decode(s, 103, &m, NULL, 0), -EINVAL);
+	free(s);
 	/* Not UTF-8. */
 	decode_bad(R("\"mask\":\"\",\"mode\":\"hint\",\"ack\":1,"
 		     "\"ack_error\":\"\xff\""), -EINVAL, "not JSON");

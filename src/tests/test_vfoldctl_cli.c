@@ -13,12 +13,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include <json-c/json.h>
 
+#include "../vfoldctl/change.h"
 #include "../vfoldctl/cli.h"
 #include "fakesys.h"
 
@@ -40,14 +44,16 @@ static void run_free(void)
 	r.out = r.err = NULL;
 }
 
-/* vfoldctl --sysfs-root ROOT --proc-root ROOT/proc ARGS... (NULL-ended). */
-static void ctl(const char *arg, ...)
+/*
+ * vfoldctl --sysfs-root ROOT --proc-root ROOT/proc ARGS... with its
+ * reports on @to (NULL: into r.out).
+ */
+static void vctl(FILE *to, const char *arg, va_list ap)
 {
 	char *argv[32], proc[256];
 	size_t olen, elen;
 	FILE *out, *err;
 	int argc = 0;
-	va_list ap;
 
 	run_free();
 	snprintf(proc, sizeof(proc), "%s/proc", root);
@@ -56,18 +62,37 @@ static void ctl(const char *arg, ...)
 	argv[argc++] = root;
 	argv[argc++] = "--proc-root";
 	argv[argc++] = proc;
-	va_start(ap, arg);
 	for (; arg; arg = va_arg(ap, const char *))
 		argv[argc++] = (char *)arg;
-	va_end(ap);
 	argv[argc] = NULL;
-	out = open_memstream(&r.out, &olen);
+	out = to ? to : open_memstream(&r.out, &olen);
 	err = open_memstream(&r.err, &elen);
 	assert_non_null(out);
 	assert_non_null(err);
 	r.rc = ctl_main(argc, argv, out, err);
-	fclose(out);
+	if (!to)
+		fclose(out);
 	fclose(err);
+}
+
+/* vfoldctl ... ARGS (NULL-ended), its reports into r.out. */
+static void ctl(const char *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	vctl(NULL, arg, ap);
+	va_end(ap);
+}
+
+/* vfoldctl ... ARGS (NULL-ended), its reports on @out. */
+static void ctl_to(FILE *out, const char *arg, ...)
+{
+	va_list ap;
+
+	va_start(ap, arg);
+	vctl(out, arg, ap);
+	va_end(ap);
 }
 
 static void expect_fail(const char *msg)
@@ -175,6 +200,24 @@ static void test_usage(void **state)
 	expect_fail("--count needs a value");
 	ctl("status", "--sample-ms", "-1", NULL);
 	expect_fail("--sample-ms takes 0..60000");
+	/* A long option is named in full, or it is not one. */
+	ctl("status", "--js", NULL);
+	expect_fail("unknown option --js (options are not abbreviated: "
+		    "--json?)\n");
+	ctl("watch", "--int", "10", NULL);
+	expect_fail("unknown option --int (options are not abbreviated: "
+		    "--interval-ms?)\n");
+	ctl("watch", "--count=2", "--interval=10", NULL);
+	expect_fail("unknown option --interval (options are not "
+		    "abbreviated: --interval-ms?)\n");
+	ctl("status", "--json=1", NULL);
+	expect_fail("vfoldctl: --json takes no value\n");
+	ctl("--help=x", NULL);
+	expect_fail("vfoldctl: --help takes no value\n");
+	ctl("--json", "-xJ", "status", NULL);
+	expect_fail("vfoldctl: unknown option -x\n");
+	ctl("status", "--frob=1", NULL);
+	expect_fail("vfoldctl: unknown option --frob=1\n");
 	/* Nothing was written by any of them. */
 	fakesys_expect(root, PV, "\n");
 }
@@ -198,6 +241,10 @@ static void test_fold(void **state)
 	expect_fail("cannot fold 4-5: not online");
 	ctl("fold", "0-3", NULL);
 	expect_fail("cannot fold every online CPU (0-3): one must stay kept");
+	/* Not an unfold of them all. */
+	ctl("fold", "", NULL);
+	expect_fail("vfoldctl: fold needs at least one CPU; 'vfoldctl "
+		    "unfold' unfolds them all\n");
 	/* None of the refusals touched the mask. */
 	fakesys_expect(root, PV, "1,3\n");
 }
@@ -307,6 +354,154 @@ static void test_set(void **state)
 	fakesys_expect(root, GOV "steal_low_permille", "20\n");
 	fakesys_expect(root, GOV "smt_high_permille", "800\n");
 	fakesys_expect(root, GOV "min_cpus", "1\n");
+}
+
+/* A governor without one of the knobs: an older kernel's, not none. */
+static void test_missing_knob(void **state)
+{
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/" GOV "smt_low_permille", root);
+	assert_int_equal(unlink(path), 0);
+	ctl("set", "smt_low_permille", "100", NULL);
+	expect_fail("vfoldctl: no knob smt_low_permille in this kernel (no "
+		    "paravirt_governor/smt_low_permille)\n");
+	assert_null(strstr(r.err, "CONFIG_"));
+	assert_int_equal(access(path, F_OK), -1);
+}
+
+/*
+ * EBUSY on the mask with the mode read as off: the governor turned on
+ * since (the mode read again says so), else sched_ext.
+ */
+static void test_mask_busy(void **state)
+{
+	struct ctl_env env = { .proc_root = "/nonexistent" };
+	struct ctl_snapshot s;
+	size_t len;
+	FILE *err;
+
+	(void)state;
+	vfold_sysfs_init(&env.sys, root);
+	assert_int_equal(ctl_read(&env, &s, stderr), 0);
+	assert_string_equal(s.mode, "off");
+	fakesys_put(root, GOV "mode", "hint\n");
+	run_free();
+	err = open_memstream(&r.err, &len);
+	assert_int_equal(ctl_mask_refused(&env, &s, "1", EBUSY, err), 1);
+	fclose(err);
+	assert_string_equal(r.err, "vfoldctl: the governor (mode hint) sets "
+			    "the paravirt CPUs; 'vfoldctl mode off' first\n");
+	free(r.err);
+	fakesys_put(root, GOV "mode", "off\n");
+	err = open_memstream(&r.err, &len);
+	assert_int_equal(ctl_mask_refused(&env, &s, "1", EBUSY, err), 1);
+	fclose(err);
+	assert_non_null(strstr(r.err, "a BPF scheduler (sched_ext) is "
+			       "loaded"));
+	free(r.err);
+	r.err = NULL;
+	ctl_snapshot_free(&s);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("vfoldctl did not stop");
+}
+
+/*
+ * What cannot be written is a failure, said: a full disk, and a pipe
+ * closed under watch (SIGPIPE ignored), which ends it.
+ */
+static void test_write_error(void **state)
+{
+	FILE *full = fopen("/dev/full", "w");
+	int pfd[2];
+	FILE *out;
+
+	(void)state;
+	assert_non_null(full);
+	ctl_to(full, "status", "-s", "0", NULL);
+	expect_fail("vfoldctl: write error: No space left on device\n");
+	clearerr(full);
+	ctl_to(full, "--help", NULL);
+	expect_fail("vfoldctl: write error: No space left on device\n");
+	clearerr(full);
+	ctl_to(full, "watch", "-i", "10", "-c", "2", "-s", "0", NULL);
+	expect_fail("vfoldctl: write error: No space left on device\n");
+	/* Once: the frames stop at the first. */
+	assert_null(strstr(strstr(r.err, "write error") + 1, "write error"));
+	fclose(full);
+
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGALRM, on_alarm);
+	assert_int_equal(pipe(pfd), 0);
+	close(pfd[0]);
+	out = fdopen(pfd[1], "w");
+	assert_non_null(out);
+	alarm(10);
+	ctl_to(out, "watch", "-i", "10", "--json", NULL);
+	alarm(0);
+	expect_fail("vfoldctl: write error: Broken pipe\n");
+	fclose(out);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+/* On a terminal, --json is JSON lines still: no escape codes. */
+static void test_watch_tty_json(void **state)
+{
+	char buf[65536], name[64];
+	struct winsize ws = { .ws_row = 12, .ws_col = 40 };
+	ssize_t n, len = 0;
+	int master, slave;
+	FILE *out;
+
+	(void)state;
+	master = posix_openpt(O_RDWR | O_NOCTTY);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	assert_int_equal(ptsname_r(master, name, sizeof(name)), 0);
+	slave = open(name, O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	assert_int_equal(ioctl(slave, TIOCSWINSZ, &ws), 0);
+	out = fdopen(slave, "w");
+	assert_non_null(out);
+	ctl_to(out, "watch", "--json", "-i", "10", "-c", "2", NULL);
+	assert_int_equal(r.rc, 0);
+	fclose(out);
+	while ((n = read(master, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	assert_int_equal(buf[0], '{');
+	assert_null(strchr(buf, '\033'));
+
+	/* Not --json: drawn over, each line cut at the width. */
+	slave = open(name, O_RDWR | O_NOCTTY);
+	assert_true(slave >= 0);
+	out = fdopen(slave, "w");
+	ctl_to(out, "watch", "-i", "10", "-c", "1", NULL);
+	assert_int_equal(r.rc, 0);
+	fclose(out);
+	len = 0;
+	while ((n = read(master, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(master);
+	assert_non_null(strstr(buf, "\033[H"));
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char *esc;
+
+		/* The text before the line's escape code, or its '\r'. */
+		while ((esc = strstr(line, "\033[")))
+			memmove(esc, esc + 3 + strspn(esc + 2, "?0123456789"),
+				strlen(esc + 3 + strspn(esc + 2,
+							"?0123456789")) + 1);
+		line[strcspn(line, "\r")] = '\0';
+		assert_true(strlen(line) <= 40);
+	}
 }
 
 static void test_no_governor(void **state)
@@ -476,6 +671,10 @@ int main(void)
 		T(test_status_text),
 		T(test_status_json),
 		T(test_watch_plain),
+		T(test_missing_knob),
+		T(test_mask_busy),
+		T(test_write_error),
+		T(test_watch_tty_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

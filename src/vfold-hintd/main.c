@@ -38,6 +38,12 @@ struct daemon {
 	double capacity;
 	struct hintd_stats stats;	/* for --metrics-file */
 	int metrics_err;	/* the last write's, logged when it changes */
+	/*
+	 * The signal mask while waiting: SIGTERM, SIGINT and SIGHUP are
+	 * blocked but then, so that none comes between the check of a
+	 * flag and the wait (setup_signals()). Zero: none blocked.
+	 */
+	sigset_t wait_mask;
 };
 
 static volatile sig_atomic_t stop, reload;
@@ -473,20 +479,25 @@ static bool drain_events(int fd)
 
 /*
  * Serves the hint sockets until @deadline (CLOCK_MONOTONIC ns), or until
- * a signal asks to stop. A backend's event (a VM started or stopped)
- * rescans at once: a new VM is measured from now, not from the next
- * interval, and a stopped one is dropped with its hint socket.
+ * a signal asks to stop: the signals come only inside ppoll(), so that
+ * one that comes after the check of @stop ends the wait at once. A
+ * backend's event (a VM started or stopped) rescans at once: a new VM is
+ * measured from now, not from the next interval, and a stopped one is
+ * dropped with its hint socket.
  */
 static void wait_until(struct daemon *d, uint64_t deadline)
 {
 	struct pollfd *fds = NULL;
+	struct timespec ts;
 	uint64_t now;
 	size_t i;
 
 	while (!stop && (now = now_ns()) < deadline) {
 		int ms = (deadline - now + 999999) / 1000000;
 		size_t nfds = d->n + d->nr_be;
-		struct pollfd *f = realloc(fds, nfds * sizeof(*fds));
+		/* Never 0 bytes: realloc() would free them, and fail. */
+		struct pollfd *f = realloc(fds, (nfds ? nfds : 1) *
+					   sizeof(*fds));
 		bool rescan = false;
 
 		if (!f)
@@ -505,7 +516,9 @@ static void wait_until(struct daemon *d, uint64_t deadline)
 			fds[d->n + i].events = POLLIN;
 			fds[d->n + i].revents = 0;
 		}
-		if (poll(fds, nfds, ms) <= 0)
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		if (ppoll(fds, nfds, &ts, &d->wait_mask) <= 0)
 			continue;
 		now = now_ns();
 		for (i = 0; i < d->n; i++) {
@@ -538,6 +551,29 @@ static void unfold_all(struct daemon *d)
 	wait_until(d, now_ns() + FLUSH_MS * 1000000ull);
 }
 
+/* The metrics file, no longer written: removed (not left stale). */
+static void remove_metrics(struct daemon *d)
+{
+	if (unlink(d->o.metrics_file) && errno != ENOENT)
+		hintd_log("--metrics-file %s: cannot remove it: %s",
+			  d->o.metrics_file, strerror(errno));
+	d->metrics_err = 0;
+}
+
+static void write_metrics(struct daemon *d)
+{
+	int err;
+
+	if (!d->o.metrics_file)
+		return;
+	err = metrics_write(d->o.metrics_file, d->capacity, d->vms, d->n,
+			    &d->stats);
+	if (err && err != d->metrics_err)
+		hintd_log("--metrics-file %s: %s", d->o.metrics_file,
+			  strerror(-err));
+	d->metrics_err = err;
+}
+
 /*
  * SIGHUP: the config file and the command line again. A bad file
  * changes nothing; a good one is in force from this interval on (the
@@ -563,6 +599,13 @@ static void reload_config(struct daemon *d)
 	}
 	opts_msgs_print(&m, stderr);
 	opts_msgs_free(&m);
+	/*
+	 * A file no longer written must not stay: the collector would
+	 * serve its last values, beside the new file's.
+	 */
+	if (d->o.metrics_file && (!o.metrics_file ||
+				  strcmp(d->o.metrics_file, o.metrics_file)))
+		remove_metrics(d);
 	opts_free(&d->o);
 	d->o = o;
 	for (i = 0; i < d->n; i++) {
@@ -574,20 +617,6 @@ static void reload_config(struct daemon *d)
 		vm->pol.weight = w;
 		place_cgroup(d, vm);
 	}
-}
-
-static void write_metrics(struct daemon *d)
-{
-	int err;
-
-	if (!d->o.metrics_file)
-		return;
-	err = metrics_write(d->o.metrics_file, d->capacity, d->vms, d->n,
-			    &d->stats);
-	if (err && err != d->metrics_err)
-		hintd_log("--metrics-file %s: %s", d->o.metrics_file,
-			  strerror(-err));
-	d->metrics_err = err;
 }
 
 static void run(struct daemon *d)
@@ -617,16 +646,33 @@ static void run(struct daemon *d)
 		output_interval(d->capacity, d->vms, d->n, d->o.json);
 		write_metrics(d);
 		if (d->o.once)
-			return;
+			return;	/* its file is what it was run for: kept */
 	}
 	unfold_all(d);
+	/* Its values would be served as if the daemon ran on. */
+	if (d->o.metrics_file)
+		remove_metrics(d);
 }
 
-static void setup_signals(void)
+/*
+ * First of all, so that a SIGHUP while the options are read (an init
+ * script's reload at start) does not kill the daemon. SIGTERM, SIGINT
+ * and SIGHUP stay blocked but in wait_until()'s ppoll(): each comes
+ * there, and ends the wait at once (no SA_RESTART).
+ */
+static void setup_signals(struct daemon *d)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t set;
 
-	/* No SA_RESTART: poll() returns at once, and we stop. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &d->wait_mask);
+	sigdelset(&d->wait_mask, SIGTERM);
+	sigdelset(&d->wait_mask, SIGINT);
+	sigdelset(&d->wait_mask, SIGHUP);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -674,12 +720,12 @@ int main(int argc, char **argv)
 	size_t i;
 	int ret;
 
+	setup_signals(&d);
 	parse_args(&d.o, argc, argv);
 	if (open_backends(&d) < 0) {
 		hintd_log("out of memory");
 		return 1;
 	}
-	setup_signals();
 	setup_cgroup(&d);
 	run(&d);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -171,17 +172,20 @@ int metrics_write(const char *path, double capacity, struct vm *const *vms,
 	FILE *f;
 	int fd, err;
 
-	/* Not *.prom: the collector skips it while it is being written. */
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
+	/*
+	 * Not *.prom: the collector skips it while it is being written.
+	 * A new name each time, made by us alone (O_EXCL): a file or link
+	 * another user left in the directory is never written through.
+	 */
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return -ENOMEM;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		free(tmp);
 		return err;
 	}
-	f = fdopen(fd, "w");
-	if (!f) {
+	if (fchmod(fd, 0644) || !(f = fdopen(fd, "w"))) {
 		err = -errno;
 		close(fd);
 		goto out;

@@ -23,9 +23,10 @@ int metrics_print(FILE *f, double capacity, struct vm *const *vms, size_t n,
 		  const struct hintd_stats *st);
 
 /*
- * Replaces @path with the metrics at once: writes @path.tmp beside it
- * and renames it over @path, so that a reader never sees half a file.
- * 0 or -errno.
+ * Replaces @path with the metrics at once: writes a new @path.XXXXXX
+ * (mkstemp(), mode 0644) beside it and renames it over @path, so that a
+ * reader never sees half a file. 0 or -errno; on an error @path is as it
+ * was and the temporary file is gone.
  */
 int metrics_write(const char *path, double capacity, struct vm *const *vms,
 		  size_t n, const struct hintd_stats *st);

@@ -21,6 +21,10 @@
 
 #define TTL_FLOOR_MS	10000	/* the guest's default hint_ttl_ms */
 #define ERR_MAX		256
+/* inih keeps this many characters of a section's name (its MAX_SECTION). */
+#define SECTION_MAX	49
+/* What a bad section line is given to inih as: its keys are skipped. */
+#define BAD_SECTION	"\001bad"
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum {
@@ -186,7 +190,8 @@ static int parse_number(const char *s, bool zero_ok, double max, double *v,
 	x = strtod(s, &end);
 	if (errno || end == s || *end || !(x > 0 || (zero_ok && x == 0)) ||
 	    x > max)
-		return fail(err, "expected a number %s 0", zero_ok ? ">=" : ">");
+		return fail(err, "expected a number %s 0 and <= %.0f",
+			    zero_ok ? ">=" : ">", max);
 	*v = x;
 	return 0;
 }
@@ -438,6 +443,47 @@ file_error(struct file_ctx *c, const char *fmt, ...)
 	msg_add(c->m, true, "%s:%u: %s", c->path, c->line, msg);
 }
 
+/* "vm NAME": NAME, or NULL. */
+static const char *vm_section(const char *section)
+{
+	if (strncmp(section, "vm", 2) || !isspace((unsigned char)section[2]))
+		return NULL;
+	section += 2;
+	while (isspace((unsigned char)*section))
+		section++;
+	return *section ? section : NULL;
+}
+
+/*
+ * A section line inih would cut or we would misread: false, with the
+ * error said. inih keeps SECTION_MAX characters of a name; a VM's name
+ * there must not begin or end with a blank (it would be a '_' of it).
+ */
+static bool section_ok(struct file_ctx *c, const char *line)
+{
+	const char *name, *end;
+	int len;
+
+	line += strspn(line, " \t");
+	if (*line != '[' || !(end = strchr(line, ']')))
+		return true;	/* not a section, or inih's syntax error */
+	name = line + 1;
+	len = end - name;
+	if (len > SECTION_MAX) {
+		file_error(c, "section name too long (at most %d characters; a VM name in [vm NAME] at most %d): [%.*s]",
+			   SECTION_MAX, SECTION_MAX - 3, len, name);
+		return false;
+	}
+	if (len && (isspace((unsigned char)name[0]) ||
+		    isspace((unsigned char)name[len - 1]))) {
+		file_error(c, "blank at the %s of the section name [%.*s]",
+			   isspace((unsigned char)name[0]) ? "start" : "end",
+			   len, name);
+		return false;
+	}
+	return true;
+}
+
 /* inih's reader: counts lines, and refuses those it would cut. */
 static char *read_line(char *str, int num, void *stream)
 {
@@ -452,19 +498,13 @@ static char *read_line(char *str, int num, void *stream)
 		str[0] = '\0';
 		return str;
 	}
+	/* Its keys are skipped: the section's error is said once. */
+	if (!section_ok(c, c->buf)) {
+		snprintf(str, num, "[" BAD_SECTION "]\n");
+		return str;
+	}
 	memcpy(str, c->buf, len + 1);
 	return str;
-}
-
-/* "vm NAME": NAME, or NULL. */
-static const char *vm_section(const char *section)
-{
-	if (strncmp(section, "vm", 2) || !isspace((unsigned char)section[2]))
-		return NULL;
-	section += 2;
-	while (isspace((unsigned char)*section))
-		section++;
-	return *section ? section : NULL;
 }
 
 static int on_key(void *user, const char *section, const char *key,
@@ -475,6 +515,8 @@ static int on_key(void *user, const char *section, const char *key,
 	char err[ERR_MAX];
 	const char *vm;
 
+	if (!strcmp(section, BAD_SECTION))
+		return 1;	/* its error is said */
 	if (!strcmp(section, "hintd")) {
 		def = find_def(key, IN_FILE);
 		if (!def)
@@ -491,10 +533,7 @@ static int on_key(void *user, const char *section, const char *key,
 		file_error(c, "key '%s' outside a section: put it under [hintd]",
 			   key);
 	} else if (strcmp(section, c->bad_section)) {
-		/* inih cuts a section name at 49 characters: say so. */
-		file_error(c, strlen(section) >= 49 ?
-			   "section name too long: [%s...]" :
-			   "unknown section [%s]: expected [hintd] or [vm NAME]",
+		file_error(c, "unknown section [%s]: expected [hintd] or [vm NAME]",
 			   section);
 		snprintf(c->bad_section, sizeof(c->bad_section), "%s",
 			 section);
@@ -665,6 +704,31 @@ static int opts_build(struct opts *o, const char *config,
 	return 0;
 }
 
+/*
+ * The argument that named the option getopt_long() just returned: the
+ * one before its value if that was apart (@arg: it takes one).
+ */
+static const char *opt_word(char **argv, bool arg)
+{
+	return argv[optind - 1 - (arg && optarg == argv[optind - 1])];
+}
+
+/*
+ * @word ("--NAME" or "--NAME=VALUE") names @name in full. getopt_long()
+ * takes any unambiguous beginning, "--cgroup" for --cgroup-root, which
+ * would hide a mistake.
+ */
+static bool abbreviated(const char *word, const char *name)
+{
+	size_t len;
+
+	if (strncmp(word, "--", 2))
+		return false;
+	word += 2;
+	len = strcspn(word, "=");
+	return len != strlen(name) || strncmp(word, name, len);
+}
+
 /* The first error of the command line into @msg, alone: "" if none. */
 static struct opt_arg *read_args(int argc, char **argv, size_t *nr_args,
 				 bool *help, char *msg, size_t len)
@@ -674,6 +738,7 @@ static struct opt_arg *read_args(int argc, char **argv, size_t *nr_args,
 	char err[ERR_MAX];
 	struct opts cli;
 	size_t i, k = 0;
+	const char *w;
 	int c;
 
 	for (i = 0; i < ARRAY_SIZE(defs); i++) {
@@ -693,6 +758,10 @@ static struct opt_arg *read_args(int argc, char **argv, size_t *nr_args,
 		if (c == '?') {
 			snprintf(msg, len, "unknown option or missing argument: %s",
 				 argv[optind - 1]);
+		} else if (abbreviated(w = opt_word(argv, def_of(c)->arg),
+				       def_of(c)->name)) {
+			snprintf(msg, len, "unknown option %.*s (options are not abbreviated: --%s?)",
+				 (int)strcspn(w, "="), w, def_of(c)->name);
 		} else if (c == OPT_HELP) {
 			*help = true;
 		} else if (set_opt(&cli, c, optarg, err)) {

@@ -431,7 +431,9 @@ static int qmp_scan_dir(struct qmp_backend *q, struct vm_list *out)
 		n++;
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	/* qsort() of NULL is undefined, even for none. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n; i++) {
 		struct stat st;
 

@@ -87,8 +87,37 @@ static int refused(FILE *errf, const char *file, const char *val, int err,
 {
 	char msg[MSG_MAX];
 
+	/* The governor is there, but not this file: an older kernel's. */
+	if (err == ENOENT && s && s->gov && strcmp(file, PARAVIRT)) {
+		if (ctl_knob_find(file))
+			fprintf(errf, "vfoldctl: no knob %s in this kernel "
+				"(no paravirt_governor/%s)\n", file, file);
+		else
+			fprintf(errf, "vfoldctl: no paravirt_governor/%s in "
+				"this kernel\n", file);
+		return 1;
+	}
 	ctl_refusal(msg, sizeof(msg), file, val, err, s ? s->mode : NULL,
 		    s ? s->nr_ids : 0);
+	fprintf(errf, "vfoldctl: %s\n", msg);
+	return 1;
+}
+
+int ctl_mask_refused(const struct ctl_env *env, const struct ctl_snapshot *s,
+		     const char *list, int err, FILE *errf)
+{
+	char msg[MSG_MAX], mode[sizeof(s->mode)];
+
+	if (err != EBUSY || !s->gov)
+		return refused(errf, PARAVIRT, list, err, s);
+	/*
+	 * Busy with the mode read as off: the governor may have been
+	 * turned on since (it owns the mask then), or sched_ext refused.
+	 * The mode of now tells them apart.
+	 */
+	if (vfold_gov_read(&env->sys, "mode", mode, sizeof(mode)) < 0)
+		snprintf(mode, sizeof(mode), "%s", s->mode);
+	ctl_refusal(msg, sizeof(msg), PARAVIRT, list, err, mode, s->nr_ids);
 	fprintf(errf, "vfoldctl: %s\n", msg);
 	return 1;
 }
@@ -140,7 +169,7 @@ static int write_mask(const struct ctl_env *env,
 	    strcmp(scx, "disabled"))
 		return refused(errf, PARAVIRT, list, EBUSY, s);
 	ret = vfold_paravirt_write(&env->sys, set);
-	return ret ? refused(errf, PARAVIRT, list, -ret, s) : 0;
+	return ret ? ctl_mask_refused(env, s, list, -ret, errf) : 0;
 }
 
 int ctl_fold(const struct ctl_env *env, const char *list, FILE *errf)
@@ -150,7 +179,15 @@ int ctl_fold(const struct ctl_env *env, const char *list, FILE *errf)
 	char *text;
 	int ret = 1;
 
-	if (parse_list(list, &set, errf) || ctl_read(env, &s, errf))
+	if (parse_list(list, &set, errf))
+		return 1;
+	/* "" would unfold them all: that is unfold's to say. */
+	if (!vfold_cpuset_count(&set)) {
+		fprintf(errf, "vfoldctl: fold needs at least one CPU; "
+			"'vfoldctl unfold' unfolds them all\n");
+		return 1;
+	}
+	if (ctl_read(env, &s, errf))
 		return 1;
 	vfold_cpuset_andnot(&off, &set, &s.online);
 	text = malloc(VFOLD_CPUS_MAX * 5);

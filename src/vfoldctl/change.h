@@ -28,6 +28,15 @@ void ctl_refusal(char *buf, size_t len, const char *file, const char *val,
 int ctl_read(const struct ctl_env *env, struct ctl_snapshot *snap,
 	     FILE *errf);
 
+/*
+ * Says why the write of @list to the paravirt file failed with @err
+ * (positive), the governor's mode @s read before it; returns 1. EBUSY:
+ * the mode is read again, for the governor turned on since is told from
+ * sched_ext.
+ */
+int ctl_mask_refused(const struct ctl_env *env, const struct ctl_snapshot *s,
+		     const char *list, int err, FILE *errf);
+
 /* Each returns the exit status, with the message on @errf. */
 int ctl_fold(const struct ctl_env *env, const char *list, FILE *errf);
 /* @list NULL: every CPU. */

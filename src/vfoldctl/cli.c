@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vfoldctl's command line; see cli.h. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,6 +18,8 @@
 #define INTERVAL_MS_MIN		10
 #define INTERVAL_MS_MAX		3600000
 
+/* The short options' letters; the long-only ones are 256 and on. */
+#define SHORT_OPTS	"Js:i:c:h"
 enum { OPT_SYSFS_ROOT = 256, OPT_PROC_ROOT };
 
 /* Options given, for the check that the command takes them. */
@@ -70,7 +73,8 @@ void ctl_usage(FILE *f)
 "                 min_cpus, entitled_cpus, hint, hint_ttl_ms\n"
 " watch           the per-CPU table, redrawn in place on a terminal\n"
 "\n"
-"LIST is a cpulist as the kernel's: 2-3, 1,5, 0-7:2 (every 2nd CPU).\n"
+"LIST is a cpulist, a subset of the kernel's syntax: N, N-M or N-M:S\n"
+"(every S-th CPU), comma-separated: 2-3, 1,5, 0-7:2.\n"
 "\n"
 "Options:\n"
 " -J, --json             JSON output (status; watch: one object a line)\n"
@@ -145,6 +149,63 @@ static int status(const struct ctl_env *env, const struct watch_opts *o,
 	return 0;
 }
 
+/*
+ * @word ("--NAME" or "--NAME=VALUE") names @name in full. getopt_long()
+ * takes any unambiguous beginning ("--int" for --interval-ms), which
+ * would hide a mistake and stop working once another option shares it.
+ */
+static bool abbreviated(const char *word, const char *name)
+{
+	size_t len;
+
+	if (strncmp(word, "--", 2))
+		return false;
+	word += 2;
+	len = strcspn(word, "=");
+	return len != strlen(name) || strncmp(word, name, len);
+}
+
+/* The argument that named long option @o, just parsed. */
+static const char *opt_word(char **argv, const struct option *o)
+{
+	return argv[optind - 1 - (o->has_arg && optarg == argv[optind - 1])];
+}
+
+/*
+ * The option that getopt_long() refused, as given. A long one is past
+ * (argv[optind - 1]), with optopt 0 if unknown, else its own value (one
+ * it does not take: "--json=1"); a short one's optopt is its letter.
+ */
+static int bad_option(char **argv, FILE *errf)
+{
+	bool known = optopt >= 256 || (optopt && optopt != ':' &&
+					 strchr(SHORT_OPTS, optopt));
+	const char *word = argv[optind - 1];
+
+	if (known)
+		return usage_error(errf, "%.*s takes no value",
+				   (int)strcspn(word, "="), word);
+	if (!optopt)
+		return usage_error(errf, "unknown option %s", word);
+	return usage_error(errf, "unknown option -%c", optopt);
+}
+
+/*
+ * What could not be written to @out (a full disk, a closed pipe) is a
+ * failure: 0, or 1 with the message.
+ */
+int ctl_out_error(FILE *out, FILE *errf)
+{
+	int err;
+
+	errno = 0;
+	if (!fflush(out) && !ferror(out))
+		return 0;
+	err = errno ? errno : EIO;
+	fprintf(errf, "vfoldctl: write error: %s\n", strerror(err));
+	return 1;
+}
+
 static int run(const struct cmd *c, char **args, const struct ctl_env *env,
 	       const struct watch_opts *o, FILE *out, FILE *errf)
 {
@@ -179,13 +240,21 @@ int ctl_main(int argc, char **argv, FILE *out, FILE *errf)
 	char *args[2] = { NULL, NULL };
 	unsigned int given = 0, i;
 	struct ctl_env env;
-	int opt, nargs;
+	int opt, nargs, lo = -1, rc;
+	const char *word;
 
 	/* Options may follow the command too: "vfoldctl status --json". */
 	optind = 0;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":Js:i:c:h", longopts,
-				  NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":" SHORT_OPTS, longopts,
+				  &lo)) != -1) {
+		if (lo >= 0 && abbreviated(word = opt_word(argv, &longopts[lo]),
+					   longopts[lo].name))
+			return usage_error(errf, "unknown option %.*s (options "
+					   "are not abbreviated: --%s?)",
+					   (int)strcspn(word, "="), word,
+					   longopts[lo].name);
+		lo = -1;
 		switch (opt) {
 		case 'J':
 			o.json = true;
@@ -217,16 +286,12 @@ int ctl_main(int argc, char **argv, FILE *out, FILE *errf)
 			break;
 		case 'h':
 			ctl_usage(out);
-			return 0;
+			return ctl_out_error(out, errf);
 		case ':':
 			return usage_error(errf, "%s needs a value",
 					   argv[optind - 1]);
 		default:
-			if (optopt)
-				return usage_error(errf, "unknown option -%c",
-						   optopt);
-			return usage_error(errf, "unknown option %s",
-					   argv[optind - 1]);
+			return bad_option(argv, errf);
 		}
 	}
 	if (optind == argc)
@@ -251,5 +316,7 @@ int ctl_main(int argc, char **argv, FILE *out, FILE *errf)
 		args[i] = argv[optind + 1 + i];
 	vfold_sysfs_init(&env.sys, sysfs_root);
 	env.proc_root = proc_root;
-	return run(c, args, &env, &o, out, errf);
+	rc = run(c, args, &env, &o, out, errf);
+	/* A failure said its own, watch's write error included. */
+	return rc ? rc : ctl_out_error(out, errf);
 }

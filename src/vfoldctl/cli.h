@@ -14,4 +14,10 @@ void ctl_usage(FILE *f);
  */
 int ctl_main(int argc, char **argv, FILE *out, FILE *errf);
 
+/*
+ * Flushes @out: 0, or 1 with "write error: ..." on @errf if anything
+ * written to it could not be (a full disk, a closed pipe).
+ */
+int ctl_out_error(FILE *out, FILE *errf);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "cli.h"
 #include "status.h"
 #include "watch.h"
 
@@ -43,13 +44,15 @@ static bool sleep_ms(unsigned int ms, const sigset_t *open)
 	return stopped;
 }
 
-static unsigned int term_rows(FILE *out)
+/* The terminal's size: 24x80 if unknown, at least 5 rows and 10 columns. */
+static void term_size(FILE *out, unsigned int *rows, unsigned int *cols)
 {
 	struct winsize ws;
 
-	if (ioctl(fileno(out), TIOCGWINSZ, &ws) || ws.ws_row < 5)
-		return 24;
-	return ws.ws_row;
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws))
+		ws.ws_row = ws.ws_col = 0;
+	*rows = ws.ws_row < 5 ? 24 : ws.ws_row;
+	*cols = ws.ws_col < 10 ? 80 : ws.ws_col;
 }
 
 static void heading(FILE *f, const struct ctl_snapshot *prev,
@@ -75,24 +78,36 @@ static void heading(FILE *f, const struct ctl_snapshot *prev,
 	free(list);
 }
 
-/* A frame drawn over the last: each line cleared to its end. */
-static void redraw(FILE *out, const char *frame)
+/*
+ * A frame drawn over the last: each line cleared to its end, and cut at
+ * @cols (the text is ASCII): a line that wrapped would take two rows of
+ * the frame's budget, and push its top off the screen.
+ */
+static void redraw(FILE *out, const char *frame, unsigned int cols)
 {
 	const char *p = frame, *nl;
+	size_t len;
 
 	fputs(HOME, out);
 	while ((nl = strchr(p, '\n'))) {
-		fwrite(p, 1, (size_t)(nl - p), out);
-		fputs(CLEAR_LINE_END "\n", out);
+		len = (size_t)(nl - p);
+		/* A full line needs no clearing; the cursor stays on it. */
+		if (len >= cols)
+			fwrite(p, 1, cols, out);
+		else
+			fwrite(p, 1, len, out);
+		fputs(len >= cols ? "\n" : CLEAR_LINE_END "\n", out);
 		p = nl + 1;
 	}
 	fputs(CLEAR_DOWN, out);
 }
 
+/* @screen: drawn over the last frame (a terminal, and not --json). */
 static int frame(FILE *out, const struct ctl_snapshot *prev,
 		 const struct ctl_snapshot *cur, const struct watch_opts *o,
-		 bool tty)
+		 bool screen)
 {
+	unsigned int rows, cols;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -107,13 +122,15 @@ static int frame(FILE *out, const struct ctl_snapshot *prev,
 	heading(f, prev, cur, o->interval_ms);
 	/*
 	 * A frame taller than the terminal would scroll and leave copies
-	 * of itself above: heading, table head and "more" line fit too.
+	 * of itself above: heading, table head and "more" line fit too,
+	 * a row each (redraw() cuts them at the terminal's width).
 	 */
-	ctl_cpu_table(f, prev, cur, tty ? term_rows(out) - 4 : 0);
+	term_size(out, &rows, &cols);
+	ctl_cpu_table(f, prev, cur, screen ? rows - 4 : 0);
 	if (fclose(f))
 		return -ENOMEM;
-	if (tty)
-		redraw(out, buf);
+	if (screen)
+		redraw(out, buf, cols);
 	else
 		fprintf(out, "%s\n", buf);
 	free(buf);
@@ -125,9 +142,11 @@ int ctl_watch(const struct ctl_env *env, const struct watch_opts *o,
 {
 	struct sigaction sa = { .sa_handler = on_stop }, old_int, old_term;
 	struct ctl_snapshot snap[2], *prev = NULL, *cur;
-	bool tty = isatty(fileno(out));
+	/* JSON lines are for a program: never a terminal's escape codes. */
+	bool screen = isatty(fileno(out)) && !o->json;
 	sigset_t block, old_mask;
 	unsigned int n, wait;
+	bool said = false;
 	int rc = 0;
 
 	stopped = 0;
@@ -137,7 +156,7 @@ int ctl_watch(const struct ctl_env *env, const struct watch_opts *o,
 	sigprocmask(SIG_BLOCK, &block, &old_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
-	if (tty)
+	if (screen)
 		fputs(HIDE_CURSOR HOME CLEAR_SCREEN, out);
 
 	/* The first frame's steal is over a short sample, or since boot. */
@@ -157,23 +176,32 @@ int ctl_watch(const struct ctl_env *env, const struct watch_opts *o,
 			rc = 1;
 			break;
 		}
-		if (frame(out, prev, cur, o, tty)) {
+		if (frame(out, prev, cur, o, screen)) {
 			fprintf(errf, "vfoldctl: out of memory\n");
 			ctl_snapshot_free(cur);
 			rc = 1;
 			break;
 		}
-		fflush(out);
 		if (prev)
 			ctl_snapshot_free(prev);
 		prev = cur;
+		/* A closed pipe (watch | head -1) ends it, as a full disk. */
+		if (ctl_out_error(out, errf)) {
+			rc = 1;
+			said = true;
+			break;
+		}
 	}
 	if (prev)
 		ctl_snapshot_free(prev);
 out:
-	if (tty)
+	if (screen)
 		fputs(SHOW_CURSOR, out);
-	fflush(out);
+	/* A write error once: a closed pipe stays closed. */
+	if (said)
+		fflush(out);
+	else if (ctl_out_error(out, errf))
+		rc = 1;
 	/* A signal still pending comes to on_stop(), not to kill us now. */
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGINT, &old_int, NULL);

@@ -10,7 +10,8 @@
 # Python client's (python3-prometheus-client), and each value is checked
 # against the --json line of the same interval. Then SIGHUP: a new weight
 # in the file shows in --json and in the log; a broken file is logged
-# with its line, and the daemon runs on with the old weight. Needs
+# with its line, and the daemon runs on with the old weight. A reload to
+# another metrics file removes the old one, and SIGTERM the last. Needs
 # python3 and python3-prometheus-client; builds vfold-hintd. Exit code 0
 # if every check passed.
 set -uo pipefail
@@ -144,7 +145,7 @@ print(f"interval {n}: {len(fams)} families agree with --json")
 PY
 check $? "the metrics file parses and agrees with --json" "$dir/compare.log"
 kill -CONT "$hintd_pid"
-ls "$dir"/*.tmp >/dev/null 2>&1
+ls "$dir"/vfold.prom.* >/dev/null 2>&1
 check $((!$?)) "no temporary file left beside it" "$dir/hintd.err"
 
 config 5
@@ -170,8 +171,24 @@ check $? "the old weight stays" "$dir/hintd.out"
 kill -0 "$hintd_pid"
 check $? "and the daemon runs on" "$dir/hintd.err"
 
+# A reload to another file removes the old one: the collector would
+# serve both, the old one's values frozen.
+prom2=$dir/vfold2.prom
+config 5
+sed -i "s|^metrics-file = .*|metrics-file = $prom2|" "$conf"
+kill -HUP "$hintd_pid"
+until_ok 5 test -s "$prom2"
+check $? "SIGHUP to another metrics-file: it is written" "$dir/hintd.err"
+! test -e "$prom"
+check $? "and the old file is removed" "$dir/hintd.err"
+
 kill -TERM "$hintd_pid"
 wait "$hintd_pid"
 check $? "SIGTERM: the daemon exits 0" "$dir/hintd.err"
+! test -e "$prom2"
+check $? "and removes its metrics file (no values of a daemon gone)" \
+	"$dir/hintd.err"
+ls "$dir"/vfold*.prom.* >/dev/null 2>&1
+check $((!$?)) "no temporary file left beside it" "$dir/hintd.err"
 
 tap_end

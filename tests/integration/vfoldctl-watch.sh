@@ -12,8 +12,10 @@
 # (its table head stands once in the pane and its scrollback, after
 # several frames), and on C-c exits 0 with the cursor shown again. Then,
 # with its output a pipe, that --count 2 prints two plain frames and
-# --json two JSON lines. Needs tmux; builds vfoldctl. Exit code 0 if
-# every check passed.
+# --json two JSON lines. Last, in a narrow 60x12 pane whose heading is
+# longer than a row, that frames are still drawn in place (the heading
+# once in pane and scrollback). Needs tmux; builds vfoldctl. Exit code 0
+# if every check passed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -58,8 +60,11 @@ cpu3 100 0 50 300 0 0 0 10 0 0
 procs_running 1
 STAT
 
+# The tmux session the checks look at: w, then n (narrow).
+win=w
+
 pane() {
-	tmux -L "$sock" capture-pane -p -t w "$@"
+	tmux -L "$sock" capture-pane -p -t "$win" "$@"
 }
 
 # pane_has REGEX: the visible pane has a line matching REGEX.
@@ -68,7 +73,7 @@ pane_has() {
 }
 
 cursor() {
-	tmux -L "$sock" display -p -t w '#{cursor_flag}'
+	tmux -L "$sock" display -p -t "$win" '#{cursor_flag}'
 }
 
 # The frame's heading, which holds the time to the second.
@@ -149,5 +154,40 @@ rc=$?
 [ $rc -eq 0 ] && [ "$(wc -l <"$dir/json")" -eq 2 ] &&
 	[ "$(grep -c '^{"paravirt":"2-3",' "$dir/json")" -eq 2 ]
 check $? "--json: one object a line" "$dir/json"
+
+# A narrow pane, 60x12, eight CPUs online of twelve, four folded: the
+# heading is longer than a row and the table fills the rest (8 rows and
+# "(4 more CPUs)"). A heading that wrapped would make each frame a row
+# too tall, and every frame would scroll a copy of itself off the top.
+echo 0-7 >"$cpu/online"
+echo 0-11 >"$cpu/possible"
+echo 1,3,5,7 >"$cpu/paravirt"
+for c in 4 5 6 7; do
+	echo "cpu$c 100 0 50 300 0 0 0 10 0 0"
+done >>"$dir/proc/stat"
+win=n
+tmux -L "$sock" -f /dev/null new-session -d -x 60 -y 12 -s n \
+	"$ctl watch --sysfs-root $dir/sys --proc-root $dir/proc \
+	--interval-ms 200; echo \$? >$dir/rc2; sleep 60"
+until_ok 10 pane_has "^$head"
+check $? "narrow pane: watch shows the table head"
+t0=$(heading)
+until_ok 5 heading_moved "$t0" && t1=$(heading) &&
+	until_ok 5 heading_moved "$t1"
+check $? "narrow pane: the heading's time moves on (several frames drawn)"
+pane -S - >"$dir/narrow"
+n=$(grep -cE '^[0-9]{4}-[0-9]{2}-[0-9]{2} ' "$dir/narrow")
+[ "$n" -eq 1 ] && [ "$(grep -c "^$head" "$dir/narrow")" -eq 1 ]
+check $? "narrow pane: heading and table head once in pane and scrollback (got $n)" \
+	"$dir/narrow"
+grep -q '^2[0-9-]* [0-9:]*  paravirt 1,3,5,7  mode off' "$dir/narrow" &&
+	grep -q '^(4 more CPUs)' "$dir/narrow" &&
+	[ "$(grep -cE '^  [1357]  folded ' "$dir/narrow")" -eq 4 ]
+check $? "narrow pane: the heading cut at the width, 8 rows and the rest counted" \
+	"$dir/narrow"
+tmux -L "$sock" send-keys -t n C-c
+until_ok 10 test -s "$dir/rc2"
+[ "$(cat "$dir/rc2" 2>/dev/null)" = 0 ]
+check $? "narrow pane: C-c, watch exits 0"
 
 tap_end
