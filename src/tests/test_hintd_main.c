@@ -206,78 +206,6 @@ static void test_unfold_only_alive(void **state)
 	assert_int_equal(targets(f, 1, &cpus), 0);
 }
 
-/*
- * parse_args() on @args (NULL-terminated) in a child: its exit status
- * (2: a usage error), and on success the ttl_ms it chose.
- */
-static int parse_ttl(unsigned int *ttl, const char *arg, ...)
-{
-	char *argv[16] = { "vfold-hintd", "--qmp-dir", "/nonexistent" };
-	int argc = 3, status, pfd[2];
-	struct opts o;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, arg);
-	for (; arg && argc < 15; arg = va_arg(ap, const char *))
-		argv[argc++] = (char *)arg;
-	va_end(ap);
-	assert_int_equal(pipe(pfd), 0);
-	fflush(NULL);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		memset(&o, 0, sizeof(o));
-		freopen("/dev/null", "w", stderr);
-		optind = 0;
-		parse_args(&o, argc, argv);
-		_exit(write(pfd[1], &o.ttl_ms, sizeof(o.ttl_ms)) ==
-		      sizeof(o.ttl_ms) ? 0 : 99);
-	}
-	close(pfd[1]);
-	*ttl = 0;
-	if (read(pfd[0], ttl, sizeof(*ttl)) != sizeof(*ttl))
-		*ttl = 0;
-	close(pfd[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
-/* --ttl-ms: 1000..3600000, more than 2 intervals; the default as before. */
-static void test_ttl_option(void **state)
-{
-	unsigned int ttl;
-
-	(void)state;
-	assert_int_equal(parse_ttl(&ttl, NULL), 0);
-	assert_int_equal(ttl, 10000);
-	assert_int_equal(parse_ttl(&ttl, "--interval-ms", "3000", NULL), 0);
-	assert_int_equal(ttl, 15000);
-	assert_int_equal(parse_ttl(&ttl, "--interval-ms", "600000", NULL), 0);
-	assert_int_equal(ttl, 3000000);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "2001", NULL), 0);
-	assert_int_equal(ttl, 2001);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "3600000",
-				   "--interval-ms", "600000", NULL), 0);
-	assert_int_equal(ttl, 3600000);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "1000", "--interval-ms",
-				   "100", NULL), 0);
-	assert_int_equal(ttl, 1000);
-
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "999", "--interval-ms",
-				   "100", NULL), 2);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "3600001", NULL), 2);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "2000", NULL), 2);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "5000", "--interval-ms",
-				   "2500", NULL), 2);
-	/* Checked against the interval whatever the order. */
-	assert_int_equal(parse_ttl(&ttl, "--interval-ms", "2500", "--ttl-ms",
-				   "5000", NULL), 2);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "x", NULL), 2);
-	assert_int_equal(parse_ttl(&ttl, "--ttl-ms", "-5000", NULL), 2);
-}
-
 /* Each target carries the ttl_ms chosen. */
 static void test_ttl_sent(void **state)
 {
@@ -536,7 +464,6 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unfold_only_alive, setup,
 						teardown),
-		cmocka_unit_test(test_ttl_option),
 		cmocka_unit_test_setup_teardown(test_ttl_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steal_sent, setup,
 						teardown),

@@ -352,14 +352,18 @@ static void test_example(void **state)
 	assert_null(f->o.qmp_dir);
 }
 
+/* The ttl_ms that the last cli() that succeeded chose. */
+static unsigned int cli_ttl;
+
 /*
  * parse_args() on "vfold-hintd --qmp-dir /d" and @arg... (NULL-ended) in
- * a child: its exit status, its stderr in @err.
+ * a child: its exit status (2: a usage error), its stderr in @err, and
+ * on success the ttl_ms it chose in cli_ttl.
  */
 static int cli(char *err, size_t len, const char *arg, ...)
 {
 	char *argv[16] = { "vfold-hintd", "--qmp-dir", "/d" };
-	int argc = 3, status, pfd[2];
+	int argc = 3, status, pfd[2], tfd[2];
 	size_t used;
 	struct opts o;
 	ssize_t n;
@@ -371,6 +375,7 @@ static int cli(char *err, size_t len, const char *arg, ...)
 		argv[argc++] = (char *)arg;
 	va_end(ap);
 	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(pipe(tfd), 0);
 	fflush(NULL);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -378,10 +383,16 @@ static int cli(char *err, size_t len, const char *arg, ...)
 		dup2(pfd[1], 2);
 		optind = 0;
 		parse_args(&o, argc, argv);
+		n = write(tfd[1], &o.ttl_ms, sizeof(o.ttl_ms));
 		opts_free(&o);
-		_exit(0);
+		_exit(n == sizeof(o.ttl_ms) ? 0 : 99);
 	}
 	close(pfd[1]);
+	close(tfd[1]);
+	cli_ttl = 0;
+	if (read(tfd[0], &cli_ttl, sizeof(cli_ttl)) != sizeof(cli_ttl))
+		cli_ttl = 0;
+	close(tfd[0]);
 	/* stderr is unbuffered: a message comes in several writes. */
 	for (used = 0; (n = read(pfd[0], err + used, len - 1 - used)) > 0;)
 		used += n;
@@ -396,6 +407,41 @@ static int cli(char *err, size_t len, const char *arg, ...)
  * A long option is named in full: "--cgroup yes" is no --cgroup-root;
  * a value out of range is said with the range.
  */
+/* --ttl-ms: 1000..3600000, more than 2 intervals; the default as before. */
+static void test_ttl_option(void **state)
+{
+	char err[512];
+
+	(void)state;
+	assert_int_equal(cli(err, sizeof(err), NULL), 0);
+	assert_int_equal(cli_ttl, 10000);
+	assert_int_equal(cli(err, sizeof(err), "--interval-ms", "3000", NULL), 0);
+	assert_int_equal(cli_ttl, 15000);
+	assert_int_equal(cli(err, sizeof(err), "--interval-ms", "600000", NULL),
+			 0);
+	assert_int_equal(cli_ttl, 3000000);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "2001", NULL), 0);
+	assert_int_equal(cli_ttl, 2001);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "3600000",
+			     "--interval-ms", "600000", NULL), 0);
+	assert_int_equal(cli_ttl, 3600000);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "1000",
+			     "--interval-ms", "100", NULL), 0);
+	assert_int_equal(cli_ttl, 1000);
+
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "999",
+			     "--interval-ms", "100", NULL), 2);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "3600001", NULL), 2);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "2000", NULL), 2);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "5000",
+			     "--interval-ms", "2500", NULL), 2);
+	/* Checked against the interval whatever the order. */
+	assert_int_equal(cli(err, sizeof(err), "--interval-ms", "2500",
+			     "--ttl-ms", "5000", NULL), 2);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "x", NULL), 2);
+	assert_int_equal(cli(err, sizeof(err), "--ttl-ms", "-5000", NULL), 2);
+}
+
 static void test_cli_names(void **state)
 {
 	char err[1024];
@@ -483,6 +529,7 @@ int main(void)
 		TEST(test_reload_errors),
 		TEST(test_reload_backend),
 		TEST(test_example),
+		cmocka_unit_test(test_ttl_option),
 		cmocka_unit_test(test_cli_names),
 		TEST(test_section_names),
 	};

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "array_size.h"
 #include "cpulist.h"
 
 static const char *const use_names[] = {
@@ -22,7 +23,7 @@ int agent_use_parse(const char *name, enum agent_use *use)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(use_names) / sizeof(use_names[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(use_names); i++) {
 		if (!strcmp(name, use_names[i])) {
 			*use = i;
 			return 0;

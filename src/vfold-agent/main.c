@@ -20,6 +20,7 @@
 
 #include "apply.h"
 #include "demand.h"
+#include "longopt.h"
 #include "number.h"
 #include "port.h"
 
@@ -133,25 +134,6 @@ static void usage(FILE *f)
 		STEP_UNFOLD_AT);
 }
 
-/*
- * The long option @lo just parsed was named in full ("--NAME" or
- * "--NAME=VALUE"): getopt_long() takes any unambiguous beginning.
- */
-static bool named_in_full(char **argv, const struct option *lo)
-{
-	const char *word = argv[optind - 1 -
-				(lo->has_arg && optarg == argv[optind - 1])];
-	size_t len = strcspn(word + 2, "=");
-
-	if (strncmp(word, "--", 2))
-		return true;
-	if (len == strlen(lo->name) && !strncmp(word + 2, lo->name, len))
-		return true;
-	fprintf(stderr, "vfold-agent: unknown option %.*s (options are not "
-		"abbreviated: --%s?)\n", (int)len + 2, word, lo->name);
-	return false;
-}
-
 /* 0 to run, 1 for --help, -1 for a usage error (already printed). */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -166,13 +148,17 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, lo = -1;
+	char msg[128];
 
 	*o = (struct opts){ .sysfs_root = VFOLD_SYSFS_ROOT,
 			    .proc_root = "/proc", .interval_ms = 1000 };
 	while ((c = getopt_long(argc, argv, "p:s:P:i:u:vh", longopts,
 				&lo)) != -1) {
-		if (lo >= 0 && !named_in_full(argv, &longopts[lo]))
+		if (lo >= 0 && vfold_longopt_check(argv, &longopts[lo], msg,
+						   sizeof(msg))) {
+			fprintf(stderr, "vfold-agent: %s\n", msg);
 			goto bad;
+		}
 		lo = -1;
 		switch (c) {
 		case 'p':

@@ -27,11 +27,11 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
+#include "array_size.h"
 #include "backend.h"
 #include "libvirt.h"
 #include "output.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define KEEPALIVE_S	5	/* libvirtd silent this long, ... */
 #define KEEPALIVE_COUNT	3	/* ... this many times: connection dead */
 

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_size.h"
+#include "longopt.h"
 #include "number.h"
 #include "options.h"
 #include "protocol.h"
@@ -25,7 +27,6 @@
 #define SECTION_MAX	49
 /* What a bad section line is given to inih as: its keys are skipped. */
 #define BAD_SECTION	"\001bad"
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum {
 	OPT_QMP = 256, OPT_QMP_DIR, OPT_LIBVIRT, OPT_CONFIG, OPT_INTERVAL,
@@ -704,31 +705,6 @@ static int opts_build(struct opts *o, const char *config,
 	return 0;
 }
 
-/*
- * The argument that named the option getopt_long() just returned: the
- * one before its value if that was apart (@arg: it takes one).
- */
-static const char *opt_word(char **argv, bool arg)
-{
-	return argv[optind - 1 - (arg && optarg == argv[optind - 1])];
-}
-
-/*
- * @word ("--NAME" or "--NAME=VALUE") names @name in full. getopt_long()
- * takes any unambiguous beginning, "--cgroup" for --cgroup-root, which
- * would hide a mistake.
- */
-static bool abbreviated(const char *word, const char *name)
-{
-	size_t len;
-
-	if (strncmp(word, "--", 2))
-		return false;
-	word += 2;
-	len = strcspn(word, "=");
-	return len != strlen(name) || strncmp(word, name, len);
-}
-
 /* The first error of the command line into @msg, alone: "" if none. */
 static struct opt_arg *read_args(int argc, char **argv, size_t *nr_args,
 				 bool *help, char *msg, size_t len)
@@ -738,8 +714,7 @@ static struct opt_arg *read_args(int argc, char **argv, size_t *nr_args,
 	char err[ERR_MAX];
 	struct opts cli;
 	size_t i, k = 0;
-	const char *w;
-	int c;
+	int c, lo_i = -1;
 
 	for (i = 0; i < ARRAY_SIZE(defs); i++) {
 		if (!(defs[i].flags & IN_CLI))
@@ -754,14 +729,12 @@ static struct opt_arg *read_args(int argc, char **argv, size_t *nr_args,
 	cli.source = SRC_CLI;
 	opterr = 0;
 	while (!msg[0] && !*help &&
-	       (c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	       (c = getopt_long(argc, argv, "", lo, &lo_i)) != -1) {
 		if (c == '?') {
 			snprintf(msg, len, "unknown option or missing argument: %s",
 				 argv[optind - 1]);
-		} else if (abbreviated(w = opt_word(argv, def_of(c)->arg),
-				       def_of(c)->name)) {
-			snprintf(msg, len, "unknown option %.*s (options are not abbreviated: --%s?)",
-				 (int)strcspn(w, "="), w, def_of(c)->name);
+		} else if (vfold_longopt_check(argv, &lo[lo_i], msg, len)) {
+			/* @msg says it */
 		} else if (c == OPT_HELP) {
 			*help = true;
 		} else if (set_opt(&cli, c, optarg, err)) {

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "array_size.h"
 #include "change.h"
 #include "cli.h"
+#include "longopt.h"
 #include "number.h"
 #include "status.h"
 #include "watch.h"
@@ -150,28 +152,6 @@ static int status(const struct ctl_env *env, const struct watch_opts *o,
 }
 
 /*
- * @word ("--NAME" or "--NAME=VALUE") names @name in full. getopt_long()
- * takes any unambiguous beginning ("--int" for --interval-ms), which
- * would hide a mistake and stop working once another option shares it.
- */
-static bool abbreviated(const char *word, const char *name)
-{
-	size_t len;
-
-	if (strncmp(word, "--", 2))
-		return false;
-	word += 2;
-	len = strcspn(word, "=");
-	return len != strlen(name) || strncmp(word, name, len);
-}
-
-/* The argument that named long option @o, just parsed. */
-static const char *opt_word(char **argv, const struct option *o)
-{
-	return argv[optind - 1 - (o->has_arg && optarg == argv[optind - 1])];
-}
-
-/*
  * The option that getopt_long() refused, as given. A long one is past
  * (argv[optind - 1]), with optopt 0 if unknown, else its own value (one
  * it does not take: "--json=1"); a short one's optopt is its letter.
@@ -241,19 +221,16 @@ int ctl_main(int argc, char **argv, FILE *out, FILE *errf)
 	unsigned int given = 0, i;
 	struct ctl_env env;
 	int opt, nargs, lo = -1, rc;
-	const char *word;
+	char msg[128];
 
 	/* Options may follow the command too: "vfoldctl status --json". */
 	optind = 0;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, ":" SHORT_OPTS, longopts,
 				  &lo)) != -1) {
-		if (lo >= 0 && abbreviated(word = opt_word(argv, &longopts[lo]),
-					   longopts[lo].name))
-			return usage_error(errf, "unknown option %.*s (options "
-					   "are not abbreviated: --%s?)",
-					   (int)strcspn(word, "="), word,
-					   longopts[lo].name);
+		if (lo >= 0 && vfold_longopt_check(argv, &longopts[lo], msg,
+						   sizeof(msg)))
+			return usage_error(errf, "%s", msg);
 		lo = -1;
 		switch (opt) {
 		case 'J':
@@ -296,7 +273,7 @@ int ctl_main(int argc, char **argv, FILE *out, FILE *errf)
 	}
 	if (optind == argc)
 		return usage_error(errf, "no command");
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (!strcmp(argv[optind], cmds[i].name))
 			c = &cmds[i];
 	if (!c)
