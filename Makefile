@@ -3,10 +3,10 @@
 
 SCRIPTS := scripts
 
-.PHONY: all deps prepare-tree kernel kernel-prod kernel-bench initramfs \
-	export-series check-series check-sched-ext test host-test demo \
+.PHONY: all deps prepare-tree kernel kernel-prod kernel-bench kernel-torture initramfs \
+	export-series check-series check-sched-ext test torture test-arch host-test demo \
 	bench-drain bench-governor bench-overcommit bench-overhead \
-	bench-report vm userspace unit-test install clean help
+	bench-report vm userspace unit-test fuzz install clean help
 
 all: test
 
@@ -35,6 +35,13 @@ kernel-bench: prepare-tree
 	$(SCRIPTS)/build-kernel.sh bench
 	$(SCRIPTS)/build-kernel.sh --unpatched bench
 
+## kernel-torture the torture kernel: debug plus the hung-task detector,
+##                seccomp filters and SysRq (build/kernel-torture); with
+##                KASAN=1 also generic KASAN (build/kernel-torture-kasan)
+TORTURE_FLAVOR := torture$(if $(filter 1,$(KASAN)),-kasan)
+kernel-torture: prepare-tree
+	$(SCRIPTS)/build-kernel.sh $(TORTURE_FLAVOR)
+
 ## initramfs      build the guest initramfs (busybox, tests, tools)
 initramfs: prepare-tree
 	$(SCRIPTS)/build-initramfs.sh
@@ -60,6 +67,11 @@ userspace: deps
 unit-test: deps
 	$(MAKE) -s -C src check
 
+## fuzz           the userspace's parsers under libFuzzer, FUZZ_SECONDS
+##                each (default 15; docs/fuzzing.md)
+fuzz: deps
+	$(MAKE) -s -C src fuzz
+
 ## install        install the userspace programs (PREFIX, DESTDIR)
 install:
 	$(MAKE) -C src install
@@ -71,6 +83,20 @@ host-test:
 ## test           everything: build, boot, KUnit, selftests; "N passed, N failed"
 test:
 	$(SCRIPTS)/run-tests.sh
+
+## test-arch      the series on arm64 (-M virt) and ppc64le (-M pseries):
+##                cross-build, boot under TCG, KUnit and selftests (~1 h cold)
+test-arch: prepare-tree
+	$(SCRIPTS)/test-arch.sh $(ARCHES)
+
+## torture        vfold-torture in a torture-kernel guest for TORTURE_MIN
+##                minutes (default 10): mask, governor, hotplug, cpusets,
+##                affinity, churn, RT/DL at once, invariants checked;
+##                KASAN=1 boots the KASAN kernel (slower: see docs/torture.md)
+TORTURE_MIN ?= 10
+torture: kernel-torture initramfs
+	TORTURE_MIN=$(TORTURE_MIN) $(SCRIPTS)/torture.sh \
+		--kernel $(CURDIR)/build/kernel-$(TORTURE_FLAVOR)/arch/x86/boot/bzImage $(ARGS)
 
 ## demo           boot a guest and fold/unfold CPUs through the paravirt file
 demo: kernel initramfs
@@ -107,5 +133,7 @@ vm: kernel initramfs
 
 ## clean          remove build outputs (keeps build/linux and the ccache)
 clean:
-	rm -rf build/kernel-* build/test build/vm build/initramfs* build/selftests build/bench
+	rm -rf build/kernel-* build/test build/test-arch build/vm build/initramfs* \
+		build/selftests build/selftests-* build/busybox-* build/apt-* build/bench \
+		build/fuzz
 	$(MAKE) -C src clean

@@ -22,7 +22,9 @@ packages=(
 	qemu-system-x86 busybox-static rt-tests stress-ng gnuplot-nox
 	dwarves libjson-c-dev libcmocka-dev pkg-config groff-base man-db systemd
 	libvirt-dev libxml2-dev libvirt-daemon-system libvirt-clients
-	libinih-dev python3-prometheus-client tmux
+	libinih-dev python3-prometheus-client tmux clang-14 libclang-rt-14-dev
+	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu libc6-dev-arm64-cross
+	libc6-dev-ppc64el-cross qemu-system-arm qemu-system-ppc
 )
 
 missing=()

@@ -5,14 +5,20 @@
 #
 # Phases, each timed: deps (install missing Debian packages), tree
 # (build/linux with the series), series (checkpatch --strict on every
-# patch), kernel (debug config: lock debugging on), initramfs, host (unit
+# patch), kernel (debug config: lock debugging on), cross-arm64 and
+# cross-ppc64le (kernel/sched/ and drivers/base/ cross-compiled with the
+# arch's debug config, so a break of the series there shows without
+# make test-arch's boots), initramfs, host (unit
 # tests of the harness, TAP), unit (the userspace's cmocka tests, make -C
-# src check), integration (tests/integration/*.sh: the daemons against
+# src check), fuzz (each libFuzzer harness of src/fuzz for 15 s, and
+# vfold-sysfuzz's checks shown to fire, TAP), integration
+# (tests/integration/*.sh: the daemons against
 # real QEMUs, TAP), vm (boot a 4-CPU, 2-thread-per-core,
 # 2-node guest that runs KUnit at boot and the selftests from
 # guest/run-tests; KTAP and TAP parsed from the saved console), vm-nohz
 # (the same with nohz_full=2-3), vm-gov8 (an 8-CPU guest, 4 SMT2 cores in
-# 2 nodes, running the governor tests written for it).
+# 2 nodes, running the governor tests written for it), vm-torture
+# (vfold-torture for 75 s: every stressor at once, invariants checked).
 #
 # The guest is built to give every test what it needs, so a skipped test
 # counts as failed here. A VM that crashed, timed out or showed kernel
@@ -77,6 +83,14 @@ else
 	fail "series: checkpatch --strict"
 fi
 phase kernel "$top/scripts/build-kernel.sh" debug || { fail kernel; finish; }
+for arch in arm64 ppc64le; do
+	if phase "cross-$arch" "$top/scripts/build-kernel.sh" --arch "$arch" \
+		--only 'kernel/sched/ drivers/base/' debug >"$out/cross-$arch.log" 2>&1; then
+		passed=$((passed + 1))
+	else
+		fail "cross-$arch: kernel/sched/ or drivers/base/ does not build, see $out/cross-$arch.log"
+	fi
+done
 phase initramfs "$top/scripts/build-initramfs.sh" || { fail initramfs; finish; }
 
 phase host "$top/tests/host/run.sh" >"$out/host.tap" 2>"$out/host.err"
@@ -84,6 +98,9 @@ count_results host "$out/host.tap" --require-tap
 # Building is part of the phase: a userspace build break is no TAP, a failure.
 phase unit make -s -C "$top/src" check >"$out/unit.tap" 2>"$out/unit.err"
 count_results unit "$out/unit.tap" --require-tap
+# The parsers under libFuzzer, bounded; a crash's input stays in build/fuzz/.
+phase fuzz make -s -C "$top/src" fuzz FUZZ_SECONDS=15 >"$out/fuzz.tap" 2>"$out/fuzz.err"
+count_results fuzz "$out/fuzz.tap" --require-tap
 
 # The daemons against real QEMUs: one TAP document, each script's own TAP
 # indented under a result of its own, which also fails when the script
@@ -133,4 +150,8 @@ run_guest vm 4 /vfold/run-tests '\.nohz_full_|\.gov8\.'
 run_guest vm-nohz 4 /vfold/run-tests '\.gov8\.' nohz_full=2-3
 # The governor in a guest where more than two sizes are reachable.
 run_guest vm-gov8 8 '/vfold/selftests/paravirt_governor_test -f gov8' ''
+# Everything at once for 75 s, invariants checked (vfold-torture, a new
+# seed each time; make torture runs it longer). A failure's seed is in the
+# log's first TAP lines: scripts/torture.sh --seed SEED replays it.
+run_guest vm-torture 4 "/vfold/bin/vfold-torture -d 75 --seed $(od -An -N4 -tu4 /dev/urandom | tr -d ' ')" '' preempt=full cgroup_debug
 finish

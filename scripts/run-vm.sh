@@ -2,10 +2,18 @@
 # run-vm.sh - boot a kernel in QEMU, run one command in it, return its verdict.
 #
 # Usage: scripts/run-vm.sh [OPTIONS] -- COMMAND [ARGS...]
-#   --kernel PATH     bzImage (default build/kernel-debug/arch/x86/boot/bzImage)
-#   --initrd PATH     initramfs (default build/initramfs.cpio.gz)
+#   --arch ARCH       x86_64 (default: qemu-system-x86_64 -M q35),
+#                     arm64 (qemu-system-aarch64 -M virt, GICv3, console
+#                     ttyAMA0) or ppc64le (qemu-system-ppc64 -M pseries,
+#                     SLOF, console hvc0); TCG only for the last two
+#   --kernel PATH     kernel (default build/kernel-debug/arch/x86/boot/bzImage,
+#                     build/kernel-arm64-debug/arch/arm64/boot/Image,
+#                     build/kernel-ppc64le-debug/vmlinux)
+#   --initrd PATH     initramfs (default build/initramfs.cpio.gz,
+#                     build/initramfs-ARCH.cpio.gz for the others)
 #   --cpus N          logical CPUs (default 4)
-#   --threads N       SMT threads per core (default 2)
+#   --threads N       SMT threads per core (default 2; pseries under TCG
+#                     has SMT only from QEMU 8.1 on, so older ones refuse)
 #   --nodes N         NUMA nodes, one socket each; CPUs and memory are split
 #                     evenly, so N must divide both (default 1)
 #   --mem MB          guest memory (default 1024)
@@ -17,7 +25,8 @@
 #                     else TCG).
 #                     TCG runs one host thread per vCPU; tcg-single runs
 #                     all vCPUs in one thread, which -icount requires
-#   --cpu-model M     QEMU -cpu model (default max)
+#   --cpu-model M     QEMU -cpu model (default max; arm64 cortex-a72,
+#                     ppc64le power9: what TCG runs fastest)
 #   --qemu-arg ARG    pass ARG to QEMU as one argument; may repeat
 #   --quiet           do not echo the console, only write the log
 #
@@ -26,11 +35,13 @@
 # travels on the kernel command line as vfold.cmd="...", so it must not
 # contain double quotes or control characters. The kernel command line is
 #   console=ttyS0 panic=-1 loglevel=7 printk.time=0 rdinit=/init
+# (console=ttyAMA0 on arm64, console=hvc0 on ppc64le)
 #   vfold.cmd="COMMAND" [--append ARGS, later ones win]
 # loglevel=7 because KUnit prints its KTAP at KERN_INFO; guest/init lowers
 # the console to loglevel 5 before it runs COMMAND.
 #
-# QEMU runs -M q35 -nographic -no-reboot with stdin from /dev/null; the
+# QEMU runs -M q35 (or the arch's machine) -nographic -no-reboot with
+# stdin from /dev/null; the
 # console goes to stdout and LOG. The exact QEMU command is printed first,
 # a summary line last. The guest's exit code comes back out of band, on a
 # virtio serial port (vfold.verdict) backed by a file. Ctrl-C stops QEMU
@@ -62,8 +73,9 @@ die() {
 	exit 252
 }
 
-kernel=$top/build/kernel-debug/arch/x86/boot/bzImage
-initrd=$top/build/initramfs.cpio.gz
+arch=x86_64
+kernel=
+initrd=
 cpus=4
 threads=2
 nodes=1
@@ -71,7 +83,7 @@ mem=1024
 timeout=600
 log=$top/build/vm/console.log
 accel=tcg
-cpu_model=max
+cpu_model=
 quiet=0
 appends=()
 qemu_extra=()
@@ -82,6 +94,7 @@ need_arg() {
 
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--arch) need_arg "$1" $#; arch=$2; shift 2 ;;
 	--kernel) need_arg "$1" $#; kernel=$2; shift 2 ;;
 	--initrd) need_arg "$1" $#; initrd=$2; shift 2 ;;
 	--cpus) need_arg "$1" $#; cpus=$2; shift 2 ;;
@@ -112,16 +125,56 @@ case "$accel" in auto | kvm | tcg | tcg-single) ;; *) die "--accel must be auto,
 [ $((mem % nodes)) -eq 0 ] || die "--mem $mem does not split evenly over $nodes nodes"
 [[ $cmd != *'"'* ]] || die "the guest command must not contain double quotes: $cmd"
 [[ $cmd != *[[:cntrl:]]* ]] || die "the guest command must not contain control characters"
-[ -r "$kernel" ] || die "no kernel at $kernel (scripts/build-kernel.sh debug)"
+# The machine per arch: QEMU binary, -M, default -cpu, console device,
+# default kernel and initramfs.
+case "$arch" in
+x86_64)
+	qemu_bin=qemu-system-x86_64 mach=q35 def_cpu=max console=ttyS0
+	def_kernel=$top/build/kernel-debug/arch/x86/boot/bzImage
+	def_initrd=$top/build/initramfs.cpio.gz
+	;;
+arm64)
+	# GICv3: GICv2 stops at 8 CPUs. The cortex-a72 has neither SVE nor
+	# pointer authentication, which TCG emulates slowly.
+	qemu_bin=qemu-system-aarch64 mach=virt,gic-version=3 def_cpu=cortex-a72
+	console=ttyAMA0
+	def_kernel=$top/build/kernel-arm64-debug/arch/arm64/boot/Image
+	def_initrd=$top/build/initramfs-arm64.cpio.gz
+	;;
+ppc64le)
+	# SLOF, not QEMU's faster x-vof=on: only SLOF formats the NVRAM, and
+	# the kernel warns ("WARNING: nvram corruption") about a blank one.
+	qemu_bin=qemu-system-ppc64 mach=pseries def_cpu=power9
+	console=hvc0
+	def_kernel=$top/build/kernel-ppc64le-debug/vmlinux
+	def_initrd=$top/build/initramfs-ppc64le.cpio.gz
+	;;
+*) die "--arch must be x86_64, arm64 or ppc64le" ;;
+esac
+kernel=${kernel:-$def_kernel}
+initrd=${initrd:-$def_initrd}
+cpu_model=${cpu_model:-$def_cpu}
+if [ "$arch" != x86_64 ]; then
+	case "$accel" in tcg | tcg-single) ;; *) die "--arch $arch runs under TCG only (--accel tcg or tcg-single)" ;; esac
+fi
+if [ "$arch" = ppc64le ] && [ "$threads" -gt 1 ]; then
+	# QEMU before 8.1 refuses threads > 1 on pseries under TCG.
+	qv=$("$qemu_bin" --version | sed -n 's/^QEMU emulator version \([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+	read -r qmaj qmin <<<"${qv:-0 0}"
+	[ "$qmaj" -gt 8 ] || { [ "$qmaj" -eq 8 ] && [ "$qmin" -ge 1 ]; } ||
+		die "pseries under TCG has no SMT before QEMU 8.1 (this is ${qmaj}.${qmin}): use --threads 1"
+fi
+[ -r "$kernel" ] || die "no kernel at $kernel (scripts/build-kernel.sh --arch $arch debug)"
 [ -r "$initrd" ] || die "no initrd at $initrd (scripts/build-initramfs.sh)"
 cores=$((cpus / threads / nodes))
 
-cmdline="console=ttyS0 panic=-1 loglevel=7 printk.time=0 rdinit=/init"
+cmdline="console=$console panic=-1 loglevel=7 printk.time=0 rdinit=/init"
 cmdline+=" vfold.cmd=\"$cmd\""
 for a in "${appends[@]}"; do
 	cmdline+=" $a"
 done
-# COMMAND_LINE_SIZE on x86; the kernel would silently truncate.
+# COMMAND_LINE_SIZE on x86, arm64 and powerpc; the kernel would
+# silently truncate.
 [ ${#cmdline} -lt 2048 ] || die "kernel command line longer than 2047 bytes"
 
 mkdir -p "$(dirname "$log")"
@@ -139,7 +192,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-machine=(-M q35 -cpu "$cpu_model" -m "$mem")
+machine=(-M "$mach" -cpu "$cpu_model" -m "$mem")
 
 # /dev/kvm can exist yet fail: no permission, a nested hypervisor that
 # rejects this CPU model's MSRs (QEMU aborts at vCPU reset), or one that
@@ -192,12 +245,20 @@ if [ "$nodes" -gt 1 ]; then
 			-numa "node,nodeid=$i,memdev=mem$i")
 	done
 	# Socket i is node i, so SMT siblings and cores share a node.
-	for ((i = 0; i < nodes; i++)); do
-		numa+=(-numa "cpu,node-id=$i,socket-id=$i")
-	done
+	# pseries places CPUs by core only (its core-id is the core's first
+	# thread): each node gets a run of whole cores.
+	if [ "$arch" = ppc64le ]; then
+		for ((c = 0; c < cores * nodes; c++)); do
+			numa+=(-numa "cpu,node-id=$((c / cores)),core-id=$((c * threads))")
+		done
+	else
+		for ((i = 0; i < nodes; i++)); do
+			numa+=(-numa "cpu,node-id=$i,socket-id=$i")
+		done
+	fi
 fi
 
-qemu=(qemu-system-x86_64 "${machine[@]}" -accel "$accel_arg"
+qemu=("$qemu_bin" "${machine[@]}" -accel "$accel_arg"
 	-smp "$cpus,sockets=$nodes,cores=$cores,threads=$threads"
 	"${numa[@]}"
 	-nographic -no-reboot
@@ -207,7 +268,7 @@ qemu=(qemu-system-x86_64 "${machine[@]}" -accel "$accel_arg"
 	-device "virtserialport,chardev=verdict,name=vfold.verdict"
 	"${qemu_extra[@]}")
 
-echo "run-vm: $accel, $cpus CPUs ($nodes nodes x $cores cores x $threads threads), ${mem}M, timeout ${timeout}s, log $log" >&2
+echo "run-vm: $arch, $accel, $cpus CPUs ($nodes nodes x $cores cores x $threads threads), ${mem}M, timeout ${timeout}s, log $log" >&2
 printf '%q ' "${qemu[@]}" | sed 's/ $//' >&2
 echo >&2
 
