@@ -5,7 +5,7 @@ SCRIPTS := scripts
 
 .PHONY: all deps prepare-tree kernel kernel-prod kernel-bench kernel-torture initramfs \
 	export-series check-series check-sched-ext test torture test-arch host-test demo \
-	bench-drain bench-governor bench-overcommit bench-overhead \
+	bench-drain bench-governor bench-alternatives bench-overcommit bench-overhead \
 	bench-report vm userspace unit-test fuzz install clean help
 
 all: test
@@ -110,6 +110,11 @@ bench-drain: kernel-prod initramfs
 ##                debug kernel: only it has the steal injection)
 bench-governor: kernel initramfs
 	$(SCRIPTS)/bench-governor.sh
+
+## bench-alternatives fold by marking, CPU hotplug and a cpuset partition:
+##                time each, and its effect on a pinned task (~3 min)
+bench-alternatives: kernel-prod initramfs
+	$(SCRIPTS)/bench-alternatives.sh $(ARGS)
 
 ## bench-overcommit workloads in 2 guests on this host's 2 CPUs: unpatched,
 ##                off, oracle fold, hintd, steal governor, upstream rule;

@@ -10,7 +10,8 @@
 # arch's debug config, so a break of the series there shows without
 # make test-arch's boots), initramfs, host (unit
 # tests of the harness, TAP), unit (the userspace's cmocka tests, make -C
-# src check), fuzz (each libFuzzer harness of src/fuzz for 15 s, and
+# src check), docs (every command the docs show is run by a test:
+# tests/host/doc-commands.sh), fuzz (each libFuzzer harness of src/fuzz for 15 s, and
 # vfold-sysfuzz's checks shown to fire, TAP), integration
 # (tests/integration/*.sh: the daemons against
 # real QEMUs, TAP), vm (boot a 4-CPU, 2-thread-per-core,
@@ -98,6 +99,10 @@ count_results host "$out/host.tap" --require-tap
 # Building is part of the phase: a userspace build break is no TAP, a failure.
 phase unit make -s -C "$top/src" check >"$out/unit.tap" 2>"$out/unit.err"
 count_results unit "$out/unit.tap" --require-tap
+# Every command of README.md and docs/*.md is run by a test, checked or
+# exempt (scripts/check-doc-commands.py, with its own cases first).
+phase docs "$top/tests/host/doc-commands.sh" >"$out/docs.tap" 2>"$out/docs.err"
+count_results docs "$out/docs.tap" --require-tap
 # The parsers under libFuzzer, bounded; a crash's input stays in build/fuzz/.
 phase fuzz make -s -C "$top/src" fuzz FUZZ_SECONDS=15 >"$out/fuzz.tap" 2>"$out/fuzz.err"
 count_results fuzz "$out/fuzz.tap" --require-tap

@@ -178,6 +178,7 @@ check $? "each QEMU is left in libvirt's cgroup" "$dir/2.err"
 # Intervals of 10 s: a VM found or dropped within 1 s of a change came
 # by the event, not by the next scan (a 1 in 10 chance for each, 1 in
 # 100 for both).
+# doc: vfold-hintd --libvirt qemu:///system
 "$hintd" --libvirt "$uri" --json --no-cgroup --interval-ms 10000 \
 	>"$dir/3.out" 2>"$dir/3.err" &
 hpid=$!

@@ -46,6 +46,12 @@ trap 'exit 1' INT TERM HUP
 
 # setpriv --pdeathsig: QEMU dies with this script even if no trap runs
 # (SIGKILL).
+# The sketch of docs/hintd.md, with this test's ids and paths:
+# doc: qemu-system-x86_64 ... -name web \
+#   -qmp unix:$DIR/web.qmp,server=on,wait=off \
+#   -chardev socket,id=vfold0,path=$DIR/web.hint,server=on,wait=off \
+#   -device virtio-serial \
+#   -device virtserialport,chardev=vfold0,name=org.vfold.hint.0
 start_qemu() {
 	local name=$1
 	$pdeath qemu-system-x86_64 -accel tcg,thread=multi -smp 4 -m 128 \
@@ -143,6 +149,7 @@ grep -q 'b.qmp: connect: Connection refused; VM skipped' "$dir/3.err"
 check $? "with a log line for b" "$dir/3.err"
 
 # The loop: b dies while it runs; SIGTERM ends it with a final unfold.
+# doc: vfold-hintd --qmp-dir $DIR
 start_qemu b
 wait_sockets b
 $pdeath "$hintd" --qmp-dir "$dir" --json --no-cgroup --interval-ms 200 \
