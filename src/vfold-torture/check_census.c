@@ -10,7 +10,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "torture.h"
 
@@ -32,10 +34,43 @@ static size_t list_tasks(pid_t *tids, size_t max)
 	return n;
 }
 
+/* Drops from @tids the threads churn has joined; returns how many stay. */
+static size_t drop_joined(const struct tt *t, pid_t *tids, size_t n)
+{
+	size_t i, kept = 0;
+	unsigned int j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < TT_JOINED_MAX; j++)
+			if (t->joined[j] && t->joined[j] == tids[i])
+				break;
+		if (j == TT_JOINED_MAX)
+			tids[kept++] = tids[i];
+	}
+	return kept;
+}
+
+/* The name of this process's thread @tid, for a failure's message. */
+static void thread_comm(pid_t tid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(buf, len, "?");
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int)tid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 static void census(struct tt *t)
 {
 	pid_t want[2 * TT_TASKS_MAX + 1], have[2 * TT_TASKS_MAX + 1];
 	pid_t lost, extra;
+	char comm[32];
 	uint64_t now = tt_now_ns(), p;
 	size_t nwant = 0, nhave;
 	unsigned int i;
@@ -48,7 +83,7 @@ static void census(struct tt *t)
 	/* --bust census_exact: a thread that never existed. */
 	if (t->o.bust[TT_I_CENSUS])
 		want[nwant++] = 0x7ffffff0;
-	nhave = list_tasks(have, ARRAY_SIZE(have));
+	nhave = drop_joined(t, have, list_tasks(have, ARRAY_SIZE(have)));
 	/* The test's own threads end once stop is set: no verdict then. */
 	if (atomic_load(&t->stop))
 		return;
@@ -65,9 +100,10 @@ static void census(struct tt *t)
 		t->census_suspect = true;
 		atomic_fetch_add(&t->inv[TT_I_CENSUS].skipped, 1);
 	} else {
+		thread_comm(extra, comm, sizeof(comm));
 		tt_fail(t, TT_I_CENSUS,
-			"threads: %zu recorded, %zu exist; lost %d, unrecorded %d",
-			nwant, nhave, (int)lost, (int)extra);
+			"threads: %zu recorded, %zu exist; lost %d, unrecorded %d (%s)",
+			nwant, nhave, (int)lost, (int)extra, extra ? comm : "-");
 	}
 	for (i = 0; i < TT_CHILDREN_MAX; i++) {
 		if (!t->children[i])

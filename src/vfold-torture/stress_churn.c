@@ -23,7 +23,8 @@
 
 static void *short_thread(void *arg)
 {
-	return arg;
+	*(pid_t *)arg = tt_gettid();
+	return NULL;
 }
 
 /* Reaps the children of @live that have exited; returns how many live. */
@@ -54,17 +55,19 @@ static void one_op(struct tt *t, struct tt_rng *r, pid_t *live,
 		   unsigned int *n)
 {
 	enum tt_op op = (enum tt_op)(TT_OP_FORK + tt_rng_below(r, 3));
+	pid_t pid, tid = 0;
 	pthread_t th;
-	pid_t pid;
 	int err;
 
 	*n = reap(t, live, *n, false);
 	if (op == TT_OP_THREAD) {
 		/* Under the census lock: the thread is born and gone unseen. */
 		pthread_mutex_lock(&t->census_lock);
-		err = -pthread_create(&th, NULL, short_thread, NULL);
-		if (!err)
+		err = -pthread_create(&th, NULL, short_thread, &tid);
+		if (!err) {
 			pthread_join(th, NULL);
+			t->joined[t->joined_next++ % TT_JOINED_MAX] = tid;
+		}
 		pthread_mutex_unlock(&t->census_lock);
 		tt_count(t, op, err, NULL);
 		return;

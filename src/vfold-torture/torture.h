@@ -27,7 +27,6 @@
 #include "pick.h"
 #include "sysfs.h"
 
-
 /* The operation kinds counted and reported. */
 enum tt_op {
 	TT_OP_MASK_RANDOM,
@@ -110,6 +109,8 @@ struct tt_partition {
 	pid_t child;
 };
 
+#define TT_JOINED_MAX	16
+
 struct tt {
 	struct tt_opts o;
 	struct vfold_sysfs sys;
@@ -140,6 +141,13 @@ struct tt {
 	unsigned int nr_others;
 	pid_t children[TT_CHILDREN_MAX];	/* 0: free slot */
 	pid_t stressng;
+	/*
+	 * churn's last joined threads: pthread_join() returns once the
+	 * exiting thread cleared its tid, which may be well before it
+	 * leaves /proc (a dying thread is preempted like any other).
+	 */
+	pid_t joined[TT_JOINED_MAX];
+	unsigned int joined_next;
 	bool census_suspect;		/* the census's last pass differed */
 
 	struct tt_opcount ops[TT_OP_NR];
