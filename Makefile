@@ -4,9 +4,9 @@
 SCRIPTS := scripts
 
 .PHONY: all deps prepare-tree kernel kernel-prod kernel-bench kernel-torture initramfs \
-	export-series check-series check-sched-ext test torture test-arch host-test demo \
+	export-series check-series check-sched-ext test torture test-arch host-test demo tour \
 	bench-drain bench-governor bench-alternatives bench-overcommit bench-overhead \
-	bench-report vm userspace unit-test fuzz install clean help
+	bench-report vm userspace unit-test fuzz install deb deb-userspace clean help
 
 all: test
 
@@ -76,6 +76,15 @@ fuzz: deps
 install:
 	$(MAKE) -C src install
 
+## deb            every Debian package into build/deb (deb-userspace)
+# The kernel's packages join as another prerequisite: deb: deb-kernel.
+deb: deb-userspace
+
+## deb-userspace  vfold-host, vfold-guest, vfold-bench .debs into build/deb,
+##                lintian-clean (dpkg-buildpackage in a clean export)
+deb-userspace: deps
+	$(SCRIPTS)/build-deb.sh
+
 ## host-test      the harness's own unit tests (no VM)
 host-test:
 	tests/host/run.sh
@@ -98,9 +107,18 @@ torture: kernel-torture initramfs
 	TORTURE_MIN=$(TORTURE_MIN) $(SCRIPTS)/torture.sh \
 		--kernel $(CURDIR)/build/kernel-$(TORTURE_FLAVOR)/arch/x86/boot/bzImage $(ARGS)
 
-## demo           boot a guest and fold/unfold CPUs through the paravirt file
-demo: kernel initramfs
-	$(SCRIPTS)/demo.sh
+## demo           the gain: two 4-vCPU guests on 2 host CPUs run hackbench
+##                with vfold and without, shown live, then side by side
+##                (~3 min warm; ARGS='--seconds 60' measures longer)
+demo: deps
+	@echo "demo: building the guest kernel, the initramfs and the programs" \
+		"(cold: ~10 min, warm: seconds)"
+	@$(MAKE) -s kernel-prod initramfs userspace
+	$(SCRIPTS)/demo.py $(ARGS)
+
+## tour           boot a guest and fold/unfold CPUs through the paravirt file
+tour: kernel initramfs
+	$(SCRIPTS)/tour.sh
 
 ## bench-drain    time how fast paravirt CPUs drain and refill (~10 min)
 bench-drain: kernel-prod initramfs

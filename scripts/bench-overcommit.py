@@ -59,7 +59,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -68,8 +67,9 @@ import time
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts/lib"))
 import benchmeta  # noqa: E402
-HINTD = os.path.join(TOP, "src/vfold-hintd/vfold-hintd")
-HOST_CPUS = 2
+import vmguests  # noqa: E402
+from vmguests import (HINTD, HOST_CPUS, Guest, GuestError, Hintd,  # noqa: E402
+                      ModeNotInEffect, kv)
 
 SCENARIOS = {
     "4:1": {"guests": 2, "cpus": 4},
@@ -97,161 +97,6 @@ def workloads_for(scenario):
 def oracle_cpus(cpus, busy_guests):
     """The fair share of the host's CPUs of each busy guest, whole CPUs."""
     return max(1, min(cpus, HOST_CPUS // max(1, busy_guests)))
-
-
-class GuestError(Exception):
-    pass
-
-
-class ModeNotInEffect(GuestError):
-    pass
-
-
-class Guest:
-    """One QEMU guest, booted by run-vm.sh, driven over its bench port."""
-
-    def __init__(self, name, workdir, kernel, initrd, cpus, log, timeout):
-        self.name = name
-        self.qmp = os.path.join(workdir, f"{name}.qmp")
-        hint = os.path.join(workdir, f"{name}.hint")
-        self.bench = os.path.join(workdir, f"{name}.bench")
-        for p in (self.qmp, hint, self.bench):
-            if os.path.exists(p):
-                os.unlink(p)
-        cmd = ["taskset", "-c", f"0-{HOST_CPUS - 1}",
-               os.path.join(TOP, "scripts/run-vm.sh"), "--quiet",
-               "--kernel", kernel, "--initrd", initrd,
-               "--cpus", str(cpus), "--threads", "1", "--mem", "512",
-               "--timeout", str(timeout), "--log", log,
-               "--append", "kunit.enable=0 vfold.agent=off",
-               "--qemu-arg", "-name", "--qemu-arg", name,
-               "--qemu-arg", "-qmp",
-               "--qemu-arg", f"unix:{self.qmp},server=on,wait=off",
-               "--qemu-arg", "-chardev",
-               "--qemu-arg", f"socket,id=hint,path={hint},server=on,wait=off",
-               "--qemu-arg", "-device",
-               "--qemu-arg", "virtserialport,chardev=hint,name=org.vfold.hint.0",
-               "--qemu-arg", "-chardev",
-               "--qemu-arg", f"socket,id=bench,path={self.bench},server=on,wait=off",
-               "--qemu-arg", "-device",
-               "--qemu-arg", "virtserialport,chardev=bench,name=org.vfold.bench.0",
-               "--", "/vfold/bench-overcommit"]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True,
-                                     start_new_session=True)
-        self.sock = None
-        self.buf = b""
-
-    def connect(self, deadline):
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise GuestError(f"{self.name}: run-vm.sh exited {self.proc.returncode}"
-                                 f" before the bench port: {self.proc.stderr.read()}")
-            try:
-                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                s.connect(self.bench)
-                self.sock = s
-                return
-            except OSError:
-                s.close()
-                time.sleep(0.1)
-        raise GuestError(f"{self.name}: no bench socket {self.bench}")
-
-    def send(self, line):
-        try:
-            self.sock.sendall((line + "\n").encode())
-        except OSError as e:
-            raise GuestError(f"{self.name}: bench port: {e}") from e
-
-    def readline(self, deadline):
-        while b"\n" not in self.buf:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise GuestError(f"{self.name}: no answer in time")
-            self.sock.settimeout(left)
-            try:
-                data = self.sock.recv(4096)
-            except socket.timeout:
-                continue
-            except OSError as e:
-                raise GuestError(f"{self.name}: bench port: {e}") from e
-            if not data:
-                raise GuestError(f"{self.name}: bench port closed")
-            self.buf += data
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line.decode(errors="replace").strip()
-
-    def expect(self, prefix, deadline, on_other=None):
-        """Read lines until one starts with PREFIX; others go to ON_OTHER."""
-        while True:
-            line = self.readline(deadline)
-            if line.startswith(prefix):
-                return line
-            if on_other:
-                on_other(self, line)
-
-    def stop(self, timeout=60):
-        if self.sock:
-            try:
-                self.send("quit")
-            except OSError:
-                pass
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            rc = self.proc.wait()
-        if self.sock:
-            self.sock.close()
-        return rc
-
-
-def kv(words):
-    """KEY=VALUE words to a dict, numbers as numbers."""
-    out = {}
-    for w in words:
-        k, sep, v = w.partition("=")
-        if not sep:
-            continue
-        try:
-            out[k] = int(v)
-        except ValueError:
-            try:
-                out[k] = float(v)
-            except ValueError:
-                out[k] = v
-    return out
-
-
-class Hintd:
-    """vfold-hintd for one boot; each JSON line stored with its host time."""
-
-    def __init__(self, workdir, path):
-        self.out = open(path, "w")
-        self.proc = subprocess.Popen(
-            [HINTD, "--qmp-dir", workdir, "--json"],
-            stdout=subprocess.PIPE, stderr=open(path + ".err", "w"), text=True)
-        self.thread = threading.Thread(target=self.pump, daemon=True)
-        self.thread.start()
-
-    def pump(self):
-        for line in self.proc.stdout:
-            try:
-                rec = json.loads(line)
-            except ValueError:
-                continue
-            self.out.write(json.dumps({"t": time.time(), "hintd": rec}) + "\n")
-            self.out.flush()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.thread.join(5)
-        self.out.close()
 
 
 class Bench:
@@ -324,19 +169,7 @@ class Bench:
         return guests, hintd, tag
 
     def set_mode(self, guests, mode, oracle, cpus):
-        deadline = time.monotonic() + 60
-        for g in guests:
-            arg = f" {oracle[g.name]}" if mode == "oracle" else ""
-            g.send(f"mode {GUEST_MODE[mode]}{arg}")
-        for g in guests:
-            line = g.expect("mode", deadline)
-            got = kv(line.split()[3:]).get("mask")
-            want = "none"
-            if mode == "oracle" and oracle[g.name] < cpus:
-                want = f"{oracle[g.name]}-{cpus - 1}" if oracle[g.name] < cpus - 1 \
-                    else str(cpus - 1)
-            if " ok " not in line or str(got) != want:
-                raise GuestError(f"{g.name}: {line} (wanted ok, mask {want})")
+        vmguests.set_mode(guests, GUEST_MODE[mode], cpus, oracle)
 
     def run(self, busy, idle, ctx, workload, warmup):
         """WORKLOAD in every guest of BUSY at once; IDLE ones do nothing.
@@ -433,16 +266,6 @@ class Bench:
                              "see the console logs)")
 
 
-def remove_cgroups():
-    """The VMs' cgroups that vfold-hintd made (it leaves them; they are empty)."""
-    for base in ("/sys/fs/cgroup/vfold", "/sys/fs/cgroup/cpu/vfold"):
-        for name in ("a", "b"):
-            try:
-                os.rmdir(os.path.join(base, name))
-            except OSError:
-                pass
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--reps", type=int, default=5)
@@ -507,7 +330,7 @@ def main():
             subprocess.run(report)
             return 2
         finally:
-            remove_cgroups()
+            vmguests.remove_cgroups()
         with open(os.path.join(args.out, "meta.json")) as f:
             meta = json.load(f)
         meta["wall_s"] = round(time.time() - start)

@@ -9,7 +9,7 @@
 #   /init, /bin/busybox             guest/init and the static busybox
 #                                   (init starts /vfold/bin/vfold-agent
 #                                   in a VM with the hint port)
-#   /vfold/run-tests, /vfold/demo   guest/run-tests, guest/demo
+#   /vfold/run-tests, /vfold/tour   guest/run-tests, guest/tour
 #   /vfold/bench-drain              guest/bench-drain
 #   /vfold/bench-governor           guest/bench-governor
 #   /vfold/bench-overcommit,        guest/bench-overcommit and
@@ -216,7 +216,7 @@ if [ "$arch" = x86_64 ]; then
 	install -m 755 "$busybox" "$stage/bin/busybox"
 	install -m 755 "$top/guest/init" "$stage/init"
 	install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
-	install -m 755 "$top/guest/demo" "$stage/vfold/demo"
+	install -m 755 "$top/guest/tour" "$stage/vfold/tour"
 	install -m 755 "$top/guest/bench-drain" "$stage/vfold/bench-drain"
 	install -m 755 "$top/guest/bench-governor" "$stage/vfold/bench-governor"
 	install -m 755 "$top/guest/loop-guest" "$stage/vfold/loop-guest"
