@@ -12,7 +12,9 @@
 # tests of the harness, TAP), unit (the userspace's cmocka tests, make -C
 # src check), docs (every command the docs show is run by a test:
 # tests/host/doc-commands.sh), fuzz (each libFuzzer harness of src/fuzz for 15 s, and
-# vfold-sysfuzz's checks shown to fire, TAP), integration
+# vfold-sysfuzz's checks shown to fire, TAP), deb-build and deb (the
+# userspace's .debs built, lintian-clean, installed into and purged from
+# a Debian 12 root: tests/deb/install-remove.sh, TAP), integration
 # (tests/integration/*.sh: the daemons against
 # real QEMUs, TAP), vm (boot a 4-CPU, 2-thread-per-core,
 # 2-node guest that runs KUnit at boot and the selftests from
@@ -106,6 +108,19 @@ count_results docs "$out/docs.tap" --require-tap
 # The parsers under libFuzzer, bounded; a crash's input stays in build/fuzz/.
 phase fuzz make -s -C "$top/src" fuzz FUZZ_SECONDS=15 >"$out/fuzz.tap" 2>"$out/fuzz.err"
 count_results fuzz "$out/fuzz.tap" --require-tap
+
+# The userspace's Debian packages: built and lintian-clean (one result),
+# then installed into and purged from a Debian 12 root (TAP).
+if phase deb-build "$top/scripts/build-deb.sh" >"$out/deb-build.log" 2>&1; then
+	passed=$((passed + 1))
+	# The bookworm root and the packages apt fetched: outside the checkout,
+	# like ccache, so that a fresh clone does not fetch them again.
+	VFOLD_DEB_CACHE=${VFOLD_DEB_CACHE:-$HOME/.cache/vfold/deb} \
+		phase deb "$top/tests/deb/install-remove.sh" >"$out/deb.tap" 2>"$out/deb.err"
+	count_results deb "$out/deb.tap" --require-tap
+else
+	fail "deb-build: dpkg-buildpackage or lintian failed, see $out/deb-build.log"
+fi
 
 # The daemons against real QEMUs: one TAP document, each script's own TAP
 # indented under a result of its own, which also fails when the script

@@ -309,8 +309,10 @@ static pid_t spawn(char **argv)
 		signal(SIGHUP, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		freopen("/dev/null", "w", stdout);
-		freopen("/dev/null", "w", stderr);
+		/* _FORTIFY_SOURCE marks freopen() warn_unused_result. */
+		if (!freopen("/dev/null", "w", stdout) ||
+		    !freopen("/dev/null", "w", stderr))
+			_exit(127);
 		optind = 0;
 		_exit(hintd_main(argc, argv));
 	}
