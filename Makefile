@@ -6,7 +6,7 @@ SCRIPTS := scripts
 .PHONY: all deps prepare-tree kernel kernel-prod kernel-bench kernel-torture initramfs \
 	export-series check-series check-sched-ext test torture test-arch host-test demo tour \
 	bench-drain bench-governor bench-alternatives bench-overcommit bench-overhead \
-	bench-report vm userspace unit-test fuzz install deb deb-userspace clean help
+	bench-report vm userspace unit-test fuzz install deb deb-userspace deb-kernel test-deb clean help
 
 all: test
 
@@ -76,9 +76,22 @@ fuzz: deps
 install:
 	$(MAKE) -C src install
 
-## deb            every Debian package into build/deb (deb-userspace)
-# The kernel's packages join as another prerequisite: deb: deb-kernel.
-deb: deb-userspace
+## deb            every Debian package into build/deb: deb-userspace and
+##                deb-kernel (about an hour cold: the kernel)
+deb: deb-userspace deb-kernel
+
+## deb-kernel     linux-image and linux-headers of Debian's 6.12 with the
+##                series, from Debian's cloud-amd64 config (ARGS='--flavour
+##                amd64' for the generic one)
+deb-kernel: prepare-tree
+	$(SCRIPTS)/build-deb-kernel.sh $(ARGS)
+
+## test-deb       the packages as an operator uses them: the userspace's
+##                installed into and purged from a Debian 12 root, the
+##                packaged kernel and vfold-guest booted there (~5 min)
+test-deb: deb userspace
+	tests/deb/install-remove.sh
+	tests/deb/boot-packaged.sh
 
 ## deb-userspace  vfold-host, vfold-guest, vfold-bench .debs into build/deb,
 ##                lintian-clean (dpkg-buildpackage in a clean export)

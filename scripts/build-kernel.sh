@@ -101,15 +101,10 @@ for f in "${flavors[@]}"; do
 	frags+=("$top/kernel/configs/$f.config")
 done
 
-export CCACHE_DIR=${VFOLD_CCACHE_DIR:-$HOME/.cache/vfold/ccache}
-# Relative paths in the cache key, so another clone hits the same entries.
-export CCACHE_BASEDIR=$top
-export CCACHE_NOHASHDIR=1
-export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-export KBUILD_BUILD_USER=vfold KBUILD_BUILD_HOST=vfold
-export KBUILD_BUILD_TIMESTAMP='2000-01-01'
-mkdir -p "$CCACHE_DIR" "$out"
+# shellcheck source=scripts/lib/kbuild.sh
+. "$top/scripts/lib/kbuild.sh"
+kbuild_env
+mkdir -p "$out"
 
 kmake=(make -C "$tree" O="$out" ARCH="$karch" CROSS_COMPILE="$cross"
 	CC="ccache ${cross}gcc" -j"$(nproc)")

@@ -37,6 +37,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=../integration/lib/tap.sh
 . "$top/tests/integration/lib/tap.sh"
+# shellcheck source=tests/deb/lib/root.sh
+. "$top/tests/deb/lib/root.sh"
 
 bust=0
 if [ "${1:-}" = --bust ]; then
@@ -45,7 +47,6 @@ if [ "${1:-}" = --bust ]; then
 fi
 debs=$(realpath "${1:-$top/build/deb}")
 cache=${VFOLD_DEB_CACHE:-$debs/cache}
-base=$cache/bookworm.tar
 PACKAGES=(vfold-host vfold-guest vfold-bench)
 PROGRAMS=(vfold-hintd vfold-agent vfoldctl vfold-bench)
 UNITS=(vfold-hintd.service vfold-agent.service)
@@ -69,15 +70,6 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 out=$tmp/out
 
-# Run in the root, in its own mount and PID namespaces, so that its /proc
-# goes away with it.
-in_root() {
-	unshare --mount --pid --fork --kill-child --mount-proc="$root/proc" \
-		chroot "$root" /usr/bin/env -i \
-		PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
-		DEBIAN_FRONTEND=noninteractive "$@"
-}
-
 # Every path of the root with its type and mode, and a regular file's
 # size; what apt and dpkg keep for themselves, and /tmp, left out.
 snapshot() {
@@ -93,25 +85,7 @@ snapshot() {
 echo "TAP version 13"
 
 # 1. The base root: cached, or made from the host's apt sources.
-mkdir -p "$cache/archives"
-if [ -z "$(find "$base" -mtime -7 2>/dev/null)" ]; then
-	sources=()
-	for s in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
-		/etc/apt/sources.list.d/*.sources; do
-		[ -s "$s" ] && sources+=("$s")
-	done
-	rm -f "$cache"/archives/*.deb
-	mmdebstrap --variant=apt --include=systemd,procps \
-		--skip=cleanup/apt/lists --format=tar bookworm "$base.new" \
-		"${sources[@]}" >"$out" 2>&1 && mv "$base.new" "$base"
-	check $? "a bookworm root made by mmdebstrap" "$out"
-else
-	check 0 "a bookworm root, cached ($(date -r "$base" +%F))"
-fi
-mkdir -p "$root"
-tar -x -C "$root" -f "$base" || exit 1
-cp /etc/resolv.conf "$root/etc/resolv.conf"
-cp "$cache"/archives/*.deb "$root/var/cache/apt/archives/" 2>/dev/null
+deb_root "$out" || exit 1
 mkdir -p "$root/tmp/debs"
 cp "${files[@]}" "$root/tmp/debs/"
 in_root_files=()
@@ -130,7 +104,7 @@ for f in "${files[@]}"; do
 done
 in_root apt-get satisfy -y --no-install-recommends "${deps[@]}" >"$out" 2>&1
 check $? "apt-get satisfy the packages' dependencies" "$out"
-cp "$root"/var/cache/apt/archives/*.deb "$cache/archives/" 2>/dev/null
+deb_root_keep
 snapshot >"$tmp/before"
 
 # 3. The packages, with apt, which must need nothing else.

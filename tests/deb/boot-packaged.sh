@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# boot-packaged.sh - the packaged kernel and vfold-guest, booted: a
+# Debian 12 guest as an operator would install it; TAP.
+#
+# Usage: tests/deb/boot-packaged.sh [DEB_DIR]   (as root)
+#
+# DEB_DIR (default build/deb) holds the linux-image-*-vfold-* package
+# (scripts/build-deb-kernel.sh) and vfold-guest (scripts/build-deb.sh).
+# Into a bookworm root (tests/deb/lib/root.sh; cached in
+# $VFOLD_DEB_CACHE, default ~/.cache/vfold/deb) apt installs the kernel,
+# vfold-guest, systemd-sysv, udev and initramfs-tools; the root becomes an
+# ext4 disk, booted under TCG from its own /boot (4 vCPUs, 1 GB) with
+# the virtio port org.vfold.hint.0 on a socket where vfold-hintd (this
+# checkout's, --qmp-dir) finds the guest by its QMP socket. A oneshot unit
+# in the guest waits until the agent has the governor in hint mode (at
+# most 120 s), reports on the console and powers off.
+# Checks: the packages install; the kernel and its initrd are in /boot;
+# the guest powers off by itself (no timeout); it ran the packaged
+# kernel, which has the series; udev and systemd started vfold-agent;
+# the governor is in hint mode with a hint vfold-hintd sent; vfoldctl
+# status works; the console shows no kernel badness; and purging the
+# kernel package removes its /boot files and modules.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/integration/lib/tap.sh
+. "$top/tests/integration/lib/tap.sh"
+# shellcheck source=tests/deb/lib/root.sh
+. "$top/tests/deb/lib/root.sh"
+
+debs=$(realpath "${1:-$top/build/deb}")
+cache=${VFOLD_DEB_CACHE:-$HOME/.cache/vfold/deb}
+hintd=$top/src/vfold-hintd/vfold-hintd
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "boot-packaged: needs root (mmdebstrap, chroot)" >&2
+	exit 1
+fi
+kernel_deb=$(compgen -G "$debs/linux-image-*-vfold-*.deb" | grep -v -- '-dbg_' | head -n 1)
+guest_deb=$(compgen -G "$debs/vfold-guest_*.deb" | head -n 1)
+for f in "$kernel_deb" "$guest_deb" "$hintd"; do
+	if [ -z "$f" ] || [ ! -e "$f" ]; then
+		echo "boot-packaged: missing the kernel or vfold-guest package in $debs," \
+			"or $hintd (make deb userspace)" >&2
+		exit 1
+	fi
+done
+release=$(dpkg-deb -f "$kernel_deb" Package)
+release=${release#linux-image-}
+
+tmp=$(mktemp -d /tmp/vfold-boot-deb.XXXXXX)
+root=$tmp/root
+out=$tmp/out
+pids=()
+cleanup() {
+	[ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+echo "TAP version 13"
+
+# 1. The root, with what a guest boots from, and the packages.
+deb_root "$out" || exit 1
+mkdir -p "$root/tmp/debs"
+cp "$kernel_deb" "$guest_deb" "$root/tmp/debs/"
+in_root apt-get install -y --no-install-recommends systemd-sysv udev \
+	initramfs-tools kmod "/tmp/debs/${kernel_deb##*/}" \
+	"/tmp/debs/${guest_deb##*/}" >"$out" 2>&1
+check $? "apt-get installs the kernel, vfold-guest, systemd-sysv, udev, initramfs-tools" "$out"
+deb_root_keep
+[ -f "$root/boot/vmlinuz-$release" ] && [ -f "$root/boot/initrd.img-$release" ]
+check $? "/boot has vmlinuz-$release and its initrd"
+
+# 2. The guest's side of the test: report once the agent is at work.
+echo vfold-deb-test >"$root/etc/hostname"
+echo '/dev/vda / ext4 defaults 0 1' >"$root/etc/fstab"
+cat >"$root/usr/local/sbin/vfold-boot-check" <<'EOF'
+#!/bin/sh
+# The packaged guest's report to the host's test, then power off.
+exec >/dev/ttyS0 2>&1
+gov=/sys/devices/system/cpu/paravirt_governor
+i=0
+while [ $i -lt 120 ]; do
+	[ "$(systemctl is-active vfold-agent)" = active ] &&
+		[ "$(cat $gov/mode 2>/dev/null)" = hint ] && break
+	sleep 1
+	i=$((i + 1))
+done
+echo "VFOLD-CHECK release=$(uname -r)"
+echo "VFOLD-CHECK paravirt=$(test -e /sys/devices/system/cpu/paravirt && echo 1 || echo 0)"
+echo "VFOLD-CHECK agent=$(systemctl is-active vfold-agent)"
+echo "VFOLD-CHECK mode=$(cat $gov/mode 2>/dev/null)"
+echo "VFOLD-CHECK hint=$(cat $gov/hint 2>/dev/null)"
+vfoldctl status >/tmp/status 2>&1
+echo "VFOLD-CHECK vfoldctl=$?"
+sed 's/^/VFOLD-STATUS /' /tmp/status
+systemctl poweroff
+EOF
+chmod 755 "$root/usr/local/sbin/vfold-boot-check"
+cat >"$root/etc/systemd/system/vfold-boot-check.service" <<'EOF'
+[Unit]
+Description=vfold package test: report to the host, then power off
+After=multi-user.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/vfold-boot-check
+
+[Install]
+WantedBy=multi-user.target
+EOF
+systemctl --root="$root" enable vfold-boot-check.service >/dev/null 2>&1
+rm -f "$root/etc/resolv.conf"
+truncate -s 3G "$tmp/disk.img"
+mkfs.ext4 -q -F -d "$root" "$tmp/disk.img" >"$out" 2>&1 ||
+	{ check 1 "the root as an ext4 disk" "$out"; tap_end; exit 1; }
+
+# 3. Boot it beside vfold-hintd.
+"$hintd" --qmp-dir "$tmp" --json --no-cgroup --interval-ms 1000 \
+	>"$tmp/hintd.json" 2>"$tmp/hintd.err" &
+pids+=($!)
+timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -cpu max \
+	-accel tcg,thread=multi -smp 4 -m 1024 -nographic -no-reboot \
+	-name deb -kernel "$root/boot/vmlinuz-$release" \
+	-initrd "$root/boot/initrd.img-$release" \
+	-append "root=/dev/vda rw console=ttyS0 panic=-1" \
+	-drive "file=$tmp/disk.img,format=raw,if=virtio" \
+	-qmp "unix:$tmp/deb.qmp,server=on,wait=off" \
+	-device virtio-serial \
+	-chardev "socket,id=hint,path=$tmp/deb.hint,server=on,wait=off" \
+	-device virtserialport,chardev=hint,name=org.vfold.hint.0 \
+	</dev/null >"$tmp/console.log" 2>&1
+rc=$?
+kill "${pids[@]}" 2>/dev/null
+wait 2>/dev/null
+pids=()
+tr -d '\r' <"$tmp/console.log" >"$tmp/console"
+echo "qemu exit status $rc" >"$out"
+tail -30 "$tmp/console" >>"$out"
+[ "$rc" -eq 0 ] && grep -q '^VFOLD-CHECK vfoldctl=' "$tmp/console"
+check $? "the guest boots, reports and powers off by itself" "$out"
+
+got() { sed -n "s/^VFOLD-CHECK $1=//p" "$tmp/console" | tail -n 1; }
+grep '^VFOLD-' "$tmp/console" >"$out"
+[ "$(got release)" = "$release" ]
+check $? "it ran the packaged kernel, $release" "$out"
+[ "$(got paravirt)" = 1 ]
+check $? "the kernel has /sys/devices/system/cpu/paravirt" "$out"
+[ "$(got agent)" = active ]
+check $? "udev and systemd started vfold-agent" "$out"
+hint=$(got hint)
+targets=$(python3 -c '
+import json, sys
+seen = set()
+for line in open(sys.argv[1]):
+    try:
+        rec = json.loads(line)
+    except ValueError:
+        continue
+    for vm in rec.get("vms", []):
+        if vm.get("name") == "deb" and vm.get("target"):
+            seen.add(vm["target"])
+print(" ".join(str(t) for t in sorted(seen)))' "$tmp/hintd.json")
+echo "targets sent: $targets" >>"$out"
+[ "$(got mode)" = hint ] && [ -n "$hint" ] && [[ " $targets " == *" $hint "* ]]
+check $? "the governor is in hint mode, at a target vfold-hintd sent" "$out"
+[ "$(got vfoldctl)" = 0 ]
+check $? "vfoldctl status works" "$out"
+"$top/scripts/console-badness.sh" "$tmp/console" >"$out" 2>&1
+check $? "no kernel badness on the console" "$out"
+
+# 4. The kernel package purged: its files go.
+in_root apt-get purge -y "linux-image-$release" >"$out" 2>&1
+rc=$?
+for f in "/boot/vmlinuz-$release" "/boot/initrd.img-$release" \
+	"/boot/config-$release" "/lib/modules/$release"; do
+	[ ! -e "$root$f" ] || echo "left: $f"
+done >>"$out"
+[ "$rc" -eq 0 ] && ! grep -q '^left: ' "$out"
+check $? "purging linux-image-$release removes /boot's files and the modules" "$out"
+
+tap_end
