@@ -32,15 +32,17 @@ hash=$(git -C "$top" rev-parse --short=7 HEAD)
 day=$(TZ=UTC git -C "$top" log -1 --date=format-local:%Y%m%d --format=%cd)
 count=$(git -C "$top" rev-list --count HEAD)
 version=$release~git$day.$count.$hash
-# Modified (deleted among them) and untracked, not ignored.
-mapfile -d '' changed < <(git -C "$top" ls-files -z --modified --others \
-	--exclude-standard)
+# Changed since HEAD, staged or not (deleted among them), and untracked,
+# not ignored.
+mapfile -d '' changed < <(git -C "$top" diff -z --name-only HEAD;
+	git -C "$top" ls-files -z --others --exclude-standard)
 [ ${#changed[@]} -eq 0 ] || version+=+dirty
 
 echo "build-deb: vfold $version"
 mkdir -p "$out"
 rm -rf "$export_dir"
-rm -f "$out"/*.deb "$out"/*.buildinfo "$out"/*.changes
+# Only this package's files: build/deb holds the kernel's too.
+rm -f "$out"/vfold[-_]*.deb "$out"/vfold_*.buildinfo "$out"/vfold_*.changes
 tree=$export_dir/vfold-$version
 mkdir -p "$tree"
 git -C "$top" archive --format=tar HEAD | tar -x -C "$tree"
@@ -68,6 +70,7 @@ mv "$export_dir"/*.deb "$export_dir"/*.buildinfo "$export_dir"/*.changes "$out/"
 ls -l "$out"/*.deb
 
 changes=$(echo "$out"/vfold_"$version"_*.changes)
+[ -f "$changes" ] || { echo "build-deb: no $changes" >&2; exit 1; }
 echo "build-deb: lintian --fail-on error,warning $changes"
 rc=0
 lintian --fail-on error,warning --display-info "$changes" \
@@ -77,5 +80,5 @@ if [ "$rc" -ne 0 ]; then
 	echo "build-deb: lintian found errors or warnings (exit $rc)" >&2
 	exit 2
 fi
-debs=("$out"/*.deb)
+debs=("$out"/vfold[-_]*.deb)
 echo "build-deb: lintian clean: ${#debs[@]} packages in $out"

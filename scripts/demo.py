@@ -76,6 +76,9 @@ class View:
         self.drawn = 0
         self.last_plain = 0.0
         self.samples = collections.defaultdict(list)
+        # Each guest's measured time, on the host's clock: from the
+        # arrival of its first progress line to that of its result.
+        self.span = {n: [None, None] for n in NAMES}
 
     def begin(self, title, folding):
         with self.lock:
@@ -84,6 +87,7 @@ class View:
             self.start = time.monotonic()
             for q in self.ops.values():
                 q.clear()
+            self.span = {n: [None, None] for n in NAMES}
             self.drawn = 0
             self.last_plain = 0.0
 
@@ -103,16 +107,30 @@ class View:
         if words and words[0] == "progress":
             ops = kv(words[2:]).get("ops", 0)
             with self.lock:
-                self.ops[guest.name].append((time.monotonic(), ops))
+                now = time.monotonic()
+                if self.span[guest.name][0] is None:
+                    self.span[guest.name][0] = now
+                self.ops[guest.name].append((now, ops))
         else:
             print(f"  {guest.name}: {line}", file=sys.stderr)
 
+    def on_result(self, guest):
+        with self.lock:
+            self.span[guest.name][1] = time.monotonic()
+
     def rate(self, name, now):
+        """Messages a second over the last RATE_WINDOW s of the measured
+        time (less at its start), or a word for the state."""
+        start, end = self.span[name]
+        if start is None:
+            return "warm-up"
+        if end is not None:
+            return "done"
         q = self.ops[name]
         while q and q[0][0] < now - RATE_WINDOW:
             q.popleft()
-        span = min(RATE_WINDOW, now - self.start)
-        return sum(o for _, o in q) / span if span >= 1 else None
+        span = min(RATE_WINDOW, now - start)
+        return f"{sum(o for _, o in q) / span:.0f}" if span >= 1 else "..."
 
     def lines(self):
         now = time.monotonic()
@@ -128,9 +146,8 @@ class View:
             total = (vm.get("run") or 0) + (vm.get("wait") or 0)
             wait = f"{100.0 * vm['wait'] / total:.0f} %" if total > 0 else "?"
             target = vm.get("target", "?") if self.folding else "-"
-            rate = self.rate(n, now)
             out.append(f"  {n:<6} {mask:<14} {target!s:>6} {wait:>9} "
-                       f"{'...' if rate is None else f'{rate:.0f}':>9}")
+                       f"{self.rate(n, now):>9}")
         return out
 
     def draw(self):
@@ -145,7 +162,11 @@ class View:
                 sys.stdout.write("\n".join(lines) + "\n")
             sys.stdout.flush()
 
-    def mean(self, title, name, key, t0, t1):
+    def mean(self, title, name, key):
+        """KEY's mean over guest NAME's measured time, from hintd's lines."""
+        t0, t1 = self.span[name]
+        if t0 is None or t1 is None:
+            return None
         vals = [s[key] for s in self.samples[(title, name)]
                 if t0 <= s["t"] <= t1 and s[key] is not None]
         return sum(vals) / len(vals) if vals else None
@@ -160,6 +181,7 @@ def run(guests, view, tag, warmup, seconds):
     def collect(g):
         try:
             results[g.name] = g.expect("result", deadline, view.on_progress)
+            view.on_result(g)
         except GuestError as e:
             errors.append(e)
 
@@ -186,6 +208,31 @@ def run(guests, view, tag, warmup, seconds):
             raise GuestError(f"{g.name}: {results[g.name]}")
         out[g.name] = kv(words[2:])
     return out
+
+
+def cpulist(text):
+    """The CPUs of a cpulist ("none": no CPU)."""
+    cpus = set()
+    if text in (None, "", "none"):
+        return cpus
+    for part in str(text).split(","):
+        lo, _, hi = part.partition("-")
+        cpus.update(range(int(lo), int(hi or lo) + 1))
+    return cpus
+
+
+def check_mode(mode, got):
+    """The mode was in effect at the start of each guest's measured time:
+    the agent running and the governor in hint mode, or nothing marked
+    and no agent; and hackbench's throughput is there."""
+    for name, m in got.items():
+        if "msgs_per_s" not in m:
+            raise GuestError(f"{name}: no msgs_per_s in its result: {m}")
+        if mode == "hint" and (m.get("agent") != 1 or m.get("gov") != "hint"):
+            raise GuestError(f"{name}: vfold not in effect (agent {m.get('agent')}, "
+                             f"governor {m.get('gov')}); is vfold-hintd sending targets?")
+        if mode == "off" and (m.get("agent") != 0 or str(m.get("mask")) != "none"):
+            raise GuestError(f"{name}: not off (agent {m.get('agent')}, mask {m.get('mask')})")
 
 
 def fmt(v, unit=""):
@@ -236,6 +283,9 @@ def main():
     workdir = os.path.join(args.out, "run")
     shutil.rmtree(workdir, ignore_errors=True)
     os.makedirs(workdir)
+    result = os.path.join(args.out, "result.json")
+    if os.path.exists(result):
+        os.unlink(result)
 
     def stop(signum, _frame):
         raise GuestError(f"signal {signum}")
@@ -247,8 +297,11 @@ def main():
         f"CPUs 0-{HOST_CPUS - 1}: {len(NAMES) * CPUS} vCPUs on {HOST_CPUS} CPUs")
     say(f"kernel {here(args.kernel)}, consoles in "
         f"{here(args.out)}/vm-*.log")
+    # run-vm.sh's own limit: the boot, then both runs at their longest
+    # (a warm-up waits at most 20 s more for the masks to hold).
+    vm_timeout = 300 + 2 * len(RUNS) * (args.warmup + 20 + args.seconds + 30)
     guests = [Guest(n, workdir, args.kernel, args.initrd, CPUS,
-                    os.path.join(args.out, f"vm-{n}.log"), 900) for n in NAMES]
+                    os.path.join(args.out, f"vm-{n}.log"), vm_timeout) for n in NAMES]
     hintd = Hintd(workdir, os.path.join(args.out, "hintd.jsonl"), view.on_hintd)
     res = {}
     failure = None
@@ -271,26 +324,35 @@ def main():
             say(f"run {i + 1} of {len(RUNS)}, {title}: hackbench in both guests, "
                 f"{args.warmup} s warm-up, then {args.seconds} s measured")
             view.begin(title, mode != "off")
-            t0 = time.monotonic()
             got = run(guests, view, f"demo-{i}", args.warmup, args.seconds)
-            t1 = time.monotonic()
-            mine = {"msgs_per_s": {n: got[n].get("msgs_per_s") for n in NAMES},
+            check_mode(mode, got)
+            mine = {"msgs_per_s": {n: got[n]["msgs_per_s"] for n in NAMES},
                     "mask": {n: got[n].get("mask") for n in NAMES},
                     "agent": {n: got[n].get("agent") for n in NAMES}}
-            mine["msgs_per_s"]["both"] = sum(mine["msgs_per_s"][n] or 0 for n in NAMES)
-            # The measured time is the last SECONDS of the run.
-            m0 = max(t0, t1 - args.seconds)
-            mine["wait_pct"] = {n: view.mean(title, n, "wait_pct", m0, t1) for n in NAMES}
-            mine["kept"] = {n: view.mean(title, n, "kept", m0, t1) if mode != "off"
-                            else CPUS for n in NAMES}
-            if mode == "hint" and any(mine["agent"][n] != 1 for n in NAMES):
-                raise GuestError(f"vfold-agent not running in a guest: {got}")
+            mine["msgs_per_s"]["both"] = sum(mine["msgs_per_s"][n] for n in NAMES)
+            mine["wait_pct"] = {n: view.mean(title, n, "wait_pct") for n in NAMES}
+            # Folding, the guests report what they keep; off, nothing is
+            # marked (check_mode saw mask none), so all of them.
+            mine["kept"] = {n: view.mean(title, n, "kept") if mode != "off"
+                            else CPUS - len(cpulist(got[n].get("mask"))) for n in NAMES}
             res[title] = mine
     except GuestError as e:
         failure = e
     finally:
+        # Once: a second Ctrl-C must not stop the stopping half-way.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        interrupted = failure is not None and str(failure).startswith("signal")
+        if interrupted:
+            say("stopping the guests")
         hintd.stop()
-        rcs = {g.name: g.stop() for g in guests}
+        rcs = {}
+        for g in guests:
+            try:
+                # After a signal, no waiting for a run to end: QEMU goes.
+                rcs[g.name] = g.stop(1 if interrupted else 60)
+            except Exception as e:  # noqa: BLE001 - every guest is stopped
+                print(f"demo: {g.name}: {e}", file=sys.stderr)
         vmguests.remove_cgroups(NAMES)
     if failure:
         print(f"demo: {failure}", file=sys.stderr)
@@ -300,7 +362,7 @@ def main():
         print(f"demo: run-vm.sh exited {bad} (251: kernel splat; see the consoles)",
               file=sys.stderr)
         return 2
-    with open(os.path.join(args.out, "result.json"), "w") as f:
+    with open(result, "w") as f:
         json.dump({"seconds": args.seconds, "warmup": args.warmup,
                    "kernel": args.kernel, "runs": res}, f, indent=1)
     print()

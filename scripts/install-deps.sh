@@ -25,7 +25,7 @@ packages=(
 	libinih-dev python3-prometheus-client tmux clang-14 libclang-rt-14-dev
 	gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu libc6-dev-arm64-cross
 	libc6-dev-ppc64el-cross qemu-system-arm qemu-system-ppc
-	debhelper lintian mmdebstrap pkgconf procps linux-config-6.12
+	debhelper lintian mmdebstrap pkgconf procps linux-config-6.12 rsync
 )
 
 missing=()

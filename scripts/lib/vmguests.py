@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -115,7 +116,7 @@ class Guest:
         if self.sock:
             try:
                 self.send("quit")
-            except OSError:
+            except GuestError:
                 pass
         try:
             rc = self.proc.wait(timeout)
@@ -165,7 +166,10 @@ class Hintd:
             self.out.write(json.dumps({"t": time.time(), "hintd": rec}) + "\n")
             self.out.flush()
             if self.on_record:
-                self.on_record(rec)
+                try:
+                    self.on_record(rec)
+                except Exception as e:  # noqa: BLE001 - the pump must go on
+                    print(f"vfold-hintd record: {e}", file=sys.stderr)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)

@@ -2,7 +2,8 @@
 /*
  * The census, every 100 ms, under census_lock: the threads of this
  * process are exactly the recorded ones (the workload and the test's own
- * threads; churn's short threads live and die inside the lock), every
+ * threads; churn's short threads live and die inside the lock, and the
+ * last ones it joined may linger in /proc a while), every
  * recorded child still exists (until churn saw it exit), and every
  * workload thread made progress within --stall-ms (a task starved or
  * stuck somewhere is as lost as one that vanished).
@@ -42,7 +43,7 @@ static size_t drop_joined(const struct tt *t, pid_t *tids, size_t n)
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < TT_JOINED_MAX; j++)
-			if (t->joined[j] && t->joined[j] == tids[i])
+			if (t->joined[j] == tids[i])
 				break;
 		if (j == TT_JOINED_MAX)
 			tids[kept++] = tids[i];

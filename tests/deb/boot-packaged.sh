@@ -30,7 +30,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/deb/lib/root.sh"
 
 debs=$(realpath "${1:-$top/build/deb}")
-cache=${VFOLD_DEB_CACHE:-$HOME/.cache/vfold/deb}
 hintd=$top/src/vfold-hintd/vfold-hintd
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 
@@ -67,9 +66,11 @@ echo "TAP version 13"
 deb_root "$out" || exit 1
 mkdir -p "$root/tmp/debs"
 cp "$kernel_deb" "$guest_deb" "$root/tmp/debs/"
+# The cached root's lists may be days old: a point release moves files.
+in_root apt-get update >"$out" 2>&1
 in_root apt-get install -y --no-install-recommends systemd-sysv udev \
 	initramfs-tools kmod "/tmp/debs/${kernel_deb##*/}" \
-	"/tmp/debs/${guest_deb##*/}" >"$out" 2>&1
+	"/tmp/debs/${guest_deb##*/}" >>"$out" 2>&1
 check $? "apt-get installs the kernel, vfold-guest, systemd-sysv, udev, initramfs-tools" "$out"
 deb_root_keep
 [ -f "$root/boot/vmlinuz-$release" ] && [ -f "$root/boot/initrd.img-$release" ]
@@ -123,7 +124,9 @@ mkfs.ext4 -q -F -d "$root" "$tmp/disk.img" >"$out" 2>&1 ||
 "$hintd" --qmp-dir "$tmp" --json --no-cgroup --interval-ms 1000 \
 	>"$tmp/hintd.json" 2>"$tmp/hintd.err" &
 pids+=($!)
-timeout "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -cpu max \
+# --foreground: Ctrl-C reaches QEMU (timeout's own process group would
+# keep it from the terminal).
+timeout --foreground "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -cpu max \
 	-accel tcg,thread=multi -smp 4 -m 1024 -nographic -no-reboot \
 	-name deb -kernel "$root/boot/vmlinuz-$release" \
 	-initrd "$root/boot/initrd.img-$release" \

@@ -119,6 +119,15 @@ checker_on "$s" "$s/docs/e.md"
 expect_fail "a marker that names no documented command fails" \
 	'tests/integration/fake.sh:1: marker names no command of the docs: guest-tool --fold 2-3'
 
+# A marker vouches for a make command only while its target exists: a
+# test may run the script the target wraps, not the target.
+printf '%s: make gone-target\n' "$m" >>"$s/tests/integration/fake.sh"
+printf 'Text.\n\n    make gone-target\n' >"$s/docs/h.md"
+checker_on "$s" "$doc" "$s/docs/h.md"
+expect_fail "a marked make target that does not exist fails" \
+	'make -n fails: .*gone-target'
+sed -i '$d' "$s/tests/integration/fake.sh"
+
 # Against this repository's programs and exemptions.
 printf 'Text.\n\n    vfold-hintd --qmp-dir DIR --no-such-option\n    vfoldctl frobnicate\n' >"$s/docs/f.md"
 checker_on "$top" "$s/docs/f.md"

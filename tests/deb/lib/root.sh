@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154  # $root and $cache: the caller sets them
+# shellcheck disable=SC2154  # $root: the caller sets it
 # SPDX-License-Identifier: GPL-2.0
 # root.sh - the Debian 12 root the package tests install into. Source it
 # after tests/integration/lib/tap.sh, with $root (where the root goes)
-# and $cache (where the base root and apt's packages are kept) set.
+# set. The base root and apt's packages are kept in $VFOLD_DEB_CACHE
+# (default ~/.cache/vfold/deb, outside the checkout like ccache, so that
+# a fresh clone's run is warm too).
 #
 #   deb_root OUT     the root in $root: bookworm from mmdebstrap
 #                    (--variant=apt, systemd and procps, from this
@@ -50,3 +52,5 @@ in_root() {
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@"
 }
+
+cache=${VFOLD_DEB_CACHE:-$HOME/.cache/vfold/deb}
