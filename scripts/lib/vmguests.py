@@ -200,11 +200,20 @@ def set_mode(guests, guest_mode, cpus, oracle=None):
             raise GuestError(f"{g.name}: {line} (wanted ok, mask {want})")
 
 
-def remove_cgroups(names=("a", "b")):
-    """The VMs' cgroups that vfold-hintd made (it leaves them; they are empty)."""
+def remove_cgroups(names=("a", "b"), wait=10):
+    """The VMs' cgroups that vfold-hintd made (it leaves them). A QEMU
+    just killed may still be leaving its cgroup (rmdir says EBUSY): up to
+    WAIT seconds for that, so that no stale cgroup makes the next run (or
+    tests/integration/cooperative-loop.sh) think another hintd owns it."""
+    deadline = time.monotonic() + wait
     for base in ("/sys/fs/cgroup/vfold", "/sys/fs/cgroup/cpu/vfold"):
         for name in names:
-            try:
-                os.rmdir(os.path.join(base, name))
-            except OSError:
-                pass
+            path = os.path.join(base, name)
+            while os.path.isdir(path):
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    if time.monotonic() > deadline:
+                        print(f"cannot remove cgroup {path}", file=sys.stderr)
+                        break
+                    time.sleep(0.2)

@@ -804,14 +804,16 @@ print(",".join(map(str, c[:2])) if len(c) >= 2 else "")')
 make -s -C "$top/src" vfold-hintd >"$dir/build.log" 2>&1 ||
 	bail "vfold-hintd does not build: $(tail -3 "$dir/build.log")"
 # hintd's cgroup hierarchy, as cgroup.c finds it. cgroups named after
-# our VMs must not be there already: they would be someone else's.
+# our VMs must not hold tasks: they would be someone else's.
 if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
 	cg_base=/sys/fs/cgroup/vfold cg_file=cpu.weight cg_unit=100
 else
 	cg_base=/sys/fs/cgroup/cpu/vfold cg_file=cpu.shares cg_unit=1024
 fi
+# An empty one is a leftover (a killed demo or benchmark): removed.
+rmdir "$cg_base/a" "$cg_base/b" 2>/dev/null
 if [ -e "$cg_base/a" ] || [ -e "$cg_base/b" ]; then
-	bail "$cg_base/a or /b exists: another vfold-hintd's VMs a and b?"
+	bail "$cg_base/a or /b holds tasks: another vfold-hintd's VMs a and b?"
 fi
 
 # --- Boot --------------------------------------------------------------
