@@ -21,12 +21,14 @@
 # build signs its modules with a key of its own). Everything else is
 # Debian's, checked after olddefconfig: the series' options must hold.
 #
-# The kernel release is 6.12.N-vfold-FLAVOUR, so that it installs beside
-# Debian's 6.12.N+debV-FLAVOUR; the package version is Debian's
-# linux-source-6.12 version + "+vfold.C" (C: this checkout's commit
-# count), above Debian's own, so that a newer vfold build upgrades an
-# older one. Output: build/deb/linux-image-*.deb, linux-headers-*.deb
-# (and linux-libc-dev, which bindeb-pkg always makes); the object tree
+# The kernel release is 6.12.N-vfold-FLAVOUR: its packages have names of
+# their own, so they install beside Debian's 6.12.N+debV-FLAVOUR and
+# never replace it; their version is Debian's linux-source-6.12 version
+# + "+vfold.C" (C: this checkout's commit count), so that a later vfold
+# build of the same release upgrades an earlier one. Output:
+# build/deb/linux-image-*.deb and linux-headers-*.deb. bindeb-pkg also
+# makes a linux-libc-dev, which is left in the object tree: installed,
+# it would replace the system's own userspace headers. The object tree
 # stays in build/kernel-deb-FLAVOUR, compiles go through ccache.
 # Exit codes: 1 usage or missing input, 2 config, 3 build.
 set -euo pipefail
@@ -41,7 +43,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavour) flavour=${2:-}; shift 2 || usage ;;
 	--debug-info) debug_info=1; shift ;;
-	-h | --help) usage ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) usage ;;
 	esac
 done
@@ -108,7 +110,8 @@ if ! "${kmake[@]}" bindeb-pkg >"$out/build.log" 2>&1; then
 	exit 3
 fi
 rm -f "$debs"/linux-*.deb
-mv "$top"/build/linux-*.deb "$debs/"
+mv "$top"/build/linux-*"$release"*.deb "$debs/"
+mv "$top"/build/linux-libc-dev*.deb "$out/"
 rm -f "$top"/build/*.buildinfo "$top"/build/*.changes
 ccache -s 2>/dev/null | grep -Ei 'hits|misses' || true
-ls -1 "$debs"/linux-*"$release"*.deb "$debs"/linux-libc-dev*.deb
+ls -1 "$debs"/linux-*"$release"*.deb
