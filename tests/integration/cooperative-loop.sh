@@ -811,7 +811,7 @@ else
 	cg_base=/sys/fs/cgroup/cpu/vfold cg_file=cpu.shares cg_unit=1024
 fi
 # An empty one is a leftover (a killed demo or benchmark): removed.
-rmdir "$cg_base/a" "$cg_base/b" 2>/dev/null
+rmdir "$cg_base/a" "$cg_base/b" 2>/dev/null || true
 if [ -e "$cg_base/a" ] || [ -e "$cg_base/b" ]; then
 	bail "$cg_base/a or /b holds tasks: another vfold-hintd's VMs a and b?"
 fi
