@@ -143,18 +143,10 @@ class Bench:
                         self.args.vm_timeout) for n in names]
         hintd = Hintd(workdir, os.path.join(self.out, f"hintd-{tag}.jsonl"))
         try:
-            deadline = time.monotonic() + 60
+            readies = vmguests.greet(guests, 1 if kernel_name == "patched" else 0,
+                                     sc["cpus"])
             for g in guests:
-                g.connect(deadline)
-            deadline = time.monotonic() + 180
-            for g in guests:
-                g.send("hello")
-            for g in guests:
-                ready = kv(g.expect("ready", deadline).split()[1:])
-                want = 1 if kernel_name == "patched" else 0
-                if ready.get("paravirt") != want or ready.get("cpus") != sc["cpus"]:
-                    raise GuestError(f"{g.name}: booted {ready}, wanted paravirt={want}"
-                                     f" cpus={sc['cpus']}")
+                ready = readies[g.name]
                 if kernel_name == "patched" and ready.get("inject") != 1:
                     raise GuestError(f"{g.name}: no steal input: not the bench kernel?")
                 self.boots_log.write(json.dumps({"boot": tag, "scenario": scenario,

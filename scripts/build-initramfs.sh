@@ -159,17 +159,24 @@ if [ ${#runlist[@]} -eq 0 ]; then
 	exit 2
 fi
 
-if [ "$arch" != x86_64 ]; then
+# stage_base: a fresh $stage with busybox, /init and the test runner.
+stage_base() {
 	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,usr,vfold/selftests}
+	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,usr,vfold/bin,vfold/selftests}
 	ln -s bin "$stage/sbin"
 	ln -s ../bin "$stage/usr/bin"
 	ln -s ../bin "$stage/usr/sbin"
+	# The kernel opens /dev/console for init before init mounts devtmpfs.
+	# mknod needs root; without it init's output starts after that mount.
 	mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null ||
 		echo "build-initramfs: not root, no /dev/console in the archive" >&2
 	install -m 755 "$busybox" "$stage/bin/busybox"
 	install -m 755 "$top/guest/init" "$stage/init"
 	install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
+}
+
+if [ "$arch" != x86_64 ]; then
+	stage_base
 	for f in "${files[@]}"; do
 		[ -n "$f" ] || continue
 		case "$f" in
@@ -202,20 +209,7 @@ if [ "$arch" = x86_64 ]; then
 		exit 4
 	fi
 
-	rm -rf "$stage"
-	mkdir -p "$stage"/{bin,dev,proc,sys,tmp,root,vfold/bin,vfold/selftests}
-	ln -s bin "$stage/sbin"
-	mkdir -p "$stage/usr"
-	ln -s ../bin "$stage/usr/bin"
-	ln -s ../bin "$stage/usr/sbin"
-	# The kernel opens /dev/console for init before init mounts devtmpfs.
-	# mknod needs root; without it init's output starts after that mount.
-	mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null ||
-		echo "build-initramfs: not root, no /dev/console in the archive" >&2
-
-	install -m 755 "$busybox" "$stage/bin/busybox"
-	install -m 755 "$top/guest/init" "$stage/init"
-	install -m 755 "$top/guest/run-tests" "$stage/vfold/run-tests"
+	stage_base
 	install -m 755 "$top/guest/tour" "$stage/vfold/tour"
 	install -m 755 "$top/guest/bench-drain" "$stage/vfold/bench-drain"
 	install -m 755 "$top/guest/bench-governor" "$stage/vfold/bench-governor"

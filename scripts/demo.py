@@ -306,17 +306,7 @@ def main():
     res = {}
     failure = None
     try:
-        deadline = time.monotonic() + 60
-        for g in guests:
-            g.connect(deadline)
-        deadline = time.monotonic() + 180
-        for g in guests:
-            g.send("hello")
-        for g in guests:
-            ready = kv(g.expect("ready", deadline).split()[1:])
-            if ready.get("paravirt") != 1 or ready.get("cpus") != CPUS:
-                raise GuestError(f"{g.name}: booted {ready}: not the vfold kernel "
-                                 f"with {CPUS} CPUs")
+        vmguests.greet(guests, 1, CPUS)
         say("both guests up; vfold-hintd measures each vCPU thread's run and "
             "wait every second")
         for i, (title, mode) in enumerate(RUNS):

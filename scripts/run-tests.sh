@@ -33,50 +33,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/test
 mkdir -p "$out"
 
-passed=0
-failed=0
-times=()
-
-phase() {
-	local name=$1 start=$SECONDS
-	shift
-	echo "== $name"
-	"$@"
-	local rc=$?
-	times+=("$name $((SECONDS - start))s")
-	return $rc
-}
-
-fail() {
-	echo "run-tests: FAILED: $*" >&2
-	failed=$((failed + 1))
-}
-
-finish() {
-	echo "== times: ${times[*]}"
-	echo "$passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
-
-# Adds the counts of "N passed, N failed, N skipped" printed by
-# parse-results.py; skips count as failures (see the header).
-count_results() {
-	local what=$1 log=$2 line p f s
-	shift 2
-	"$top/scripts/parse-results.py" "$@" "$log" >"$out/$what.results"
-	cat "$out/$what.results"
-	line=$(tail -n 1 "$out/$what.results")
-	if [[ ! $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
-		fail "$what: no result line from parse-results.py"
-		return
-	fi
-	p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
-	echo "$what: $p passed, $f failed, $s skipped"
-	passed=$((passed + p))
-	failed=$((failed + f + s))
-	[ "$s" -eq 0 ] || echo "run-tests: $what: $s skipped tests count as failed" >&2
-}
+prog=run-tests
+# shellcheck source=scripts/lib/phases.sh
+. "$top/scripts/lib/phases.sh"
 
 phase deps "$top/scripts/install-deps.sh" || { fail deps; finish; }
 phase tree "$top/scripts/prepare-tree.sh" || { fail tree; finish; }

@@ -31,42 +31,9 @@ out=$top/build/test-arch
 mkdir -p "$out"
 [ $# -gt 0 ] || set -- arm64 ppc64le
 
-passed=0
-failed=0
-times=()
-
-phase() {
-	local name=$1 start=$SECONDS
-	shift
-	echo "== $name"
-	"$@"
-	local rc=$?
-	times+=("$name $((SECONDS - start))s")
-	return $rc
-}
-
-fail() {
-	echo "test-arch: FAILED: $*" >&2
-	failed=$((failed + 1))
-}
-
-# count_results WHAT LOG ARGS...: add parse-results.py's counts; a skip
-# not expected counts as a failure.
-count_results() {
-	local what=$1 log=$2 line p f s
-	shift 2
-	"$top/scripts/parse-results.py" "$@" "$log" >"$out/$what.results"
-	cat "$out/$what.results"
-	line=$(tail -n 1 "$out/$what.results")
-	if [[ ! $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
-		fail "$what: no result line from parse-results.py"
-		return
-	fi
-	p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[3]}
-	echo "$what: $p passed, $f failed, $s skipped"
-	passed=$((passed + p))
-	failed=$((failed + f + s))
-}
+prog=test-arch
+# shellcheck source=scripts/lib/phases.sh
+. "$top/scripts/lib/phases.sh"
 
 # qemu_has_tcg_pseries_smt: QEMU 8.1 and later run SMT pseries under TCG.
 qemu_has_tcg_pseries_smt() {
@@ -114,6 +81,4 @@ for arch in "$@"; do
 		--expect-skip "$expect_skip"
 done
 
-echo "== times: ${times[*]}"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

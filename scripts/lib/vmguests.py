@@ -182,6 +182,25 @@ class Hintd:
         self.out.close()
 
 
+def greet(guests, paravirt, cpus):
+    """Waits for every guest's bench port and its "ready": each must have
+    booted with CPUS CPUs, the series or not (PARAVIRT 1 or 0). Returns
+    each guest's ready fields by name."""
+    deadline = time.monotonic() + 60
+    for g in guests:
+        g.connect(deadline)
+    deadline = time.monotonic() + 180
+    for g in guests:
+        g.send("hello")
+    ready = {}
+    for g in guests:
+        r = kv(g.expect("ready", deadline).split()[1:])
+        if r.get("paravirt") != paravirt or r.get("cpus") != cpus:
+            raise GuestError(f"{g.name}: booted {r}, wanted paravirt={paravirt} cpus={cpus}")
+        ready[g.name] = r
+    return ready
+
+
 def set_mode(guests, guest_mode, cpus, oracle=None):
     """Sends "mode GUEST_MODE" (with each guest's K of ORACLE for oracle)
     and checks every answer: ok, and the mask the mode must leave."""

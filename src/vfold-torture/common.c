@@ -79,6 +79,14 @@ static double elapsed_s(struct tt *t)
 	return (double)(tt_now_ns() - t->start_ns) / 1e9;
 }
 
+/* The rest of a TAP diagnostic line, flushed; under report_lock. */
+static void line_end(const char *fmt, va_list ap)
+{
+	vprintf(fmt, ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
 void tt_fail(struct tt *t, enum tt_inv inv, const char *fmt, ...)
 {
 	va_list ap;
@@ -89,10 +97,8 @@ void tt_fail(struct tt *t, enum tt_inv inv, const char *fmt, ...)
 		t->printed[inv]++;
 		printf("# FAIL %s at %.3f s: ", tt_inv_names[inv], elapsed_s(t));
 		va_start(ap, fmt);
-		vprintf(fmt, ap);
+		line_end(fmt, ap);
 		va_end(ap);
-		putchar('\n');
-		fflush(stdout);
 	}
 	pthread_mutex_unlock(&t->report_lock);
 }
@@ -104,10 +110,8 @@ void tt_note(struct tt *t, const char *fmt, ...)
 	pthread_mutex_lock(&t->report_lock);
 	printf("# ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	line_end(fmt, ap);
 	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
 	pthread_mutex_unlock(&t->report_lock);
 }
 
