@@ -26,7 +26,7 @@
 #   (d) 8 busy vCPUs on 2 CPUs: each guest folds to 1 or 2 kept CPUs
 #       (the fair share is 1), keeping exactly the hinted count, in mode
 #       hint, within FOLD_WITHIN on its clock of hintd's start;
-#       both within 2 of hintd's intervals of both agents' reporting
+#       both within 3 of hintd's intervals of both agents' reporting
 #       (FOLD_INTERVALS, and FOLD_MS on the host's clock: the measured
 #       value and the tolerance are below), seen in hintd's JSON;
 #   (e) hintd gets each guest's report every interval (demand, no bad
@@ -85,13 +85,15 @@ FOLD_WITHIN=10  # s on the guest's clock from hintd's start to a fold
 # decision comes before any report, and a target falls only on the 3rd
 # (--lower-after 3); the folded guests' reports come in the interval
 # after that. 2 when both reports are in hintd's 2nd line, 1 when one
-# comes in its 3rd.
-FOLD_INTERVALS=2
-# The same on the host's clock (the lines' arrival): 2 x 1000 ms, plus
+# comes in its 3rd; 3 when a folded guest's report misses the interval
+# after its fold (its agent's vCPU held by the loaded host: seen once in
+# CI). A loop that needs another round trip to settle takes 4 or more.
+FOLD_INTERVALS=3
+# The same on the host's clock (the lines' arrival): 3 x 1000 ms, plus
 # 500 ms for hintd's intervals running late on a loaded host. Measured
 # in 7 runs, 2 of them with stress-ng --cpu 1 on the host: 1995..2000
 # ms (2 intervals), once 999 ms (1).
-FOLD_MS=2500
+FOLD_MS=3500
 FOLD_MEASURED_MS="999..2000"
 # hintd intervals from b's first idle report to a's report of 2 kept
 # CPUs: 1 or 2 (a partly idle interval's report may still ask too much),
