@@ -3,7 +3,7 @@
 # linux-image and linux-headers packages, from Debian's own config.
 #
 # Usage: scripts/build-deb-kernel.sh [--flavour cloud-amd64|amd64]
-#                                    [--debug-info]
+#                                    [--debug-info] [--config-only]
 #   --flavour     which of Debian's configs (linux-config-6.12's
 #                 config.amd64_none_FLAVOUR.xz): cloud-amd64 (default;
 #                 virtual machines, 1138 modules) or amd64 (every
@@ -12,6 +12,7 @@
 #                 package); off by default: it makes the build about half
 #                 again as long and ten times as large, and a guest needs
 #                 neither to fold
+#   --config-only stop after making and checking the config (seconds)
 #
 # The tree is build/linux with the series applied (make deb-kernel runs
 # prepare-tree first). On Debian's config: CONFIG_SCHED_PARAVIRT_CPUS=y,
@@ -19,7 +20,9 @@
 # written: vfold-agent or vfoldctl does that), the debug steal injection
 # and the KUnit tests off, Debian's signing certificates left out (the
 # build signs its modules with a key of its own). Everything else is
-# Debian's, checked after olddefconfig: the series' options must hold.
+# Debian's, checked after olddefconfig: the series' options must hold,
+# and scripts/check-deb-config.py must find a reason for every symbol
+# that differs from Debian's config.
 #
 # The kernel release is 6.12.N-vfold-FLAVOUR: its packages have names of
 # their own, so they install beside Debian's 6.12.N+debV-FLAVOUR and
@@ -35,6 +38,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 flavour=cloud-amd64
 debug_info=0
+config_only=0
 usage() {
 	sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
 	exit 1
@@ -43,6 +47,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--flavour) flavour=${2:-}; shift 2 || usage ;;
 	--debug-info) debug_info=1; shift ;;
+	--config-only) config_only=1; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) usage ;;
 	esac
@@ -94,6 +99,15 @@ for want in CONFIG_SCHED_PARAVIRT_CPUS=y CONFIG_SCHED_PARAVIRT_GOVERNOR=y \
 		exit 2
 	fi
 done
+if ! "$top/scripts/check-deb-config.py" "$conf" "$cfg/.config" >"$cfg/changes" 2>&1; then
+	grep -v '^ok ' "$cfg/changes" >&2
+	exit 2
+fi
+if [ $config_only -eq 1 ]; then
+	echo "build-deb-kernel: Debian's $flavour config with the series, in $cfg/.config:"
+	sed 's/^ok /  /' "$cfg/changes"
+	exit 0
+fi
 cmp -s "$cfg/.config" "$out/.config" || cp "$cfg/.config" "$out/.config"
 # kernelrelease reads include/config/auto.conf, which this writes.
 "${kmake[@]}" olddefconfig >>"$out/config.log" 2>&1 ||

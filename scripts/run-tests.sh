@@ -12,7 +12,9 @@
 # tests of the harness, TAP), unit (the userspace's cmocka tests, make -C
 # src check), docs (every command the docs show is run by a test:
 # tests/host/doc-commands.sh), fuzz (each libFuzzer harness of src/fuzz for 15 s, and
-# vfold-sysfuzz's checks shown to fire, TAP), deb-build and deb (the
+# vfold-sysfuzz's checks shown to fire, TAP), deb-config (the packaged
+# kernel's config from Debian's cloud-amd64 and amd64 ones: the series on,
+# nothing else moved; tests/deb/kernel-config.sh, TAP), deb-build and deb (the
 # userspace's .debs built, lintian-clean, installed into and purged from
 # a Debian 12 root: tests/deb/install-remove.sh, TAP), integration
 # (tests/integration/*.sh: the daemons against
@@ -68,6 +70,10 @@ count_results docs "$out/docs.tap" --require-tap
 phase fuzz make -s -C "$top/src" fuzz FUZZ_SECONDS=15 >"$out/fuzz.tap" 2>"$out/fuzz.err"
 count_results fuzz "$out/fuzz.tap" --require-tap
 
+# The packaged kernel's config: Debian's two amd64 configs plus the
+# series, every other change explained (TAP; the build is make deb-kernel).
+phase deb-config "$top/tests/deb/kernel-config.sh" >"$out/deb-config.tap" 2>"$out/deb-config.err"
+count_results deb-config "$out/deb-config.tap" --require-tap
 # The userspace's Debian packages: built and lintian-clean (one result),
 # then installed into and purged from a Debian 12 root (TAP).
 if phase deb-build "$top/scripts/build-deb.sh" >"$out/deb-build.log" 2>&1; then
