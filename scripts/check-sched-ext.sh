@@ -96,9 +96,10 @@ fi
 say "tree $wt at $(git -C "$wt" log -1 --format='%h %s')"
 
 # --- 2. kernel -----------------------------------------------------------
-export CCACHE_DIR=${VFOLD_CCACHE_DIR:-$HOME/.cache/vfold/ccache}
-export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
-mkdir -p "$kout" "$CCACHE_DIR"
+# shellcheck source=scripts/lib/kbuild.sh
+. "$top/scripts/lib/kbuild.sh"
+kbuild_env
+mkdir -p "$kout"
 # Configure in a scratch copy and replace .config only when it changed, so
 # an unchanged config rebuilds nothing.
 cfgdir=$kout.config

@@ -82,7 +82,9 @@ variant() {
 	fi
 	echo "check-series: builds with $name"
 }
-export CCACHE_DIR=${VFOLD_CCACHE_DIR:-$HOME/.cache/vfold/ccache}
+# shellcheck source=scripts/lib/kbuild.sh
+. "$top/scripts/lib/kbuild.sh"
+kbuild_env
 variant paravirt-off '# CONFIG_SCHED_PARAVIRT_CPUS is not set' \
 	-d SCHED_PARAVIRT_CPUS
 # sched_ext needs BTF, and BTF needs pahole (Debian's dwarves).

@@ -8,19 +8,27 @@
 # DEB_DIR (default build/deb) holds the linux-image-*-vfold-* package
 # (scripts/build-deb-kernel.sh) and vfold-guest (scripts/build-deb.sh).
 # Into a bookworm root (tests/deb/lib/root.sh; cached in
-# $VFOLD_DEB_CACHE, default ~/.cache/vfold/deb) apt installs the kernel,
-# vfold-guest, systemd-sysv, udev and initramfs-tools; the root becomes an
-# ext4 disk, booted under TCG from its own /boot (4 vCPUs, 1 GB) with
-# the virtio port org.vfold.hint.0 on a socket where vfold-hintd (this
-# checkout's, --qmp-dir) finds the guest by its QMP socket. A oneshot unit
-# in the guest waits until the agent has the governor in hint mode (at
-# most 120 s), reports on the console and powers off.
-# Checks: the packages install; the kernel and its initrd are in /boot;
-# the guest powers off by itself (no timeout); it ran the packaged
-# kernel, which has the series; udev and systemd started vfold-agent;
-# the governor is in hint mode with a hint vfold-hintd sent; vfoldctl
-# status works; the console shows no kernel badness; and purging the
-# kernel package removes its /boot files and modules.
+# $VFOLD_DEB_CACHE, default ~/.cache/vfold/deb) apt installs what an
+# operator's guest has before: Debian's own kernel of the same flavour
+# (linux-image-6.12-FLAVOUR), systemd-sysv, udev, initramfs-tools and
+# vfold-guest; then an earlier vfold build of the kernel (this package,
+# its version lowered to ...+vfold.0) and this one over it. The root
+# becomes an ext4 disk, booted under TCG from its own /boot (4 vCPUs,
+# 1 GB) with the virtio port org.vfold.hint.0 on a socket where
+# vfold-hintd (this checkout's, --qmp-dir) finds the guest by its QMP
+# socket. A oneshot unit in the guest waits until the agent has the
+# governor in hint mode (at most 120 s), reports on the console and
+# powers off.
+# Checks: the packages install; the vfold kernel upgrades its earlier
+# build, beside Debian's kernel, which stays; Debian's linux-version and
+# GRUB's order (sort -V of /boot/vmlinuz-*) put it above Debian's, so it
+# boots by default; its kernel and initrd are in /boot; the guest powers
+# off by itself (no timeout); it ran the packaged kernel, which has the
+# series; udev and systemd started vfold-agent; the governor is in hint
+# mode with a hint vfold-hintd sent; vfoldctl status works; the console
+# shows no kernel badness; and purging the kernel package leaves the
+# root exactly as it was before the vfold kernel (tests/deb/lib/root.sh's
+# snapshot), Debian's kernel included.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,8 +54,10 @@ for f in "$kernel_deb" "$guest_deb" "$hintd"; do
 		exit 1
 	fi
 done
-release=$(dpkg-deb -f "$kernel_deb" Package)
-release=${release#linux-image-}
+kernel_pkg=$(dpkg-deb -f "$kernel_deb" Package)
+kernel_ver=$(dpkg-deb -f "$kernel_deb" Version)
+release=${kernel_pkg#linux-image-}
+flavour=${release##*-vfold-}
 
 tmp=$(mktemp -d /tmp/vfold-boot-deb.XXXXXX)
 root=$tmp/root
@@ -62,21 +72,22 @@ trap cleanup EXIT
 
 echo "TAP version 13"
 
-# 1. The root, with what a guest boots from, and the packages.
+# 1. The root as an operator's guest was before: Debian's kernel, and
+# what a guest boots with.
 deb_root "$out" || exit 1
 mkdir -p "$root/tmp/debs"
 cp "$kernel_deb" "$guest_deb" "$root/tmp/debs/"
 # The cached root's lists may be days old: a point release moves files.
 in_root apt-get update >"$out" 2>&1
 in_root apt-get install -y --no-install-recommends systemd-sysv udev \
-	initramfs-tools kmod "/tmp/debs/${kernel_deb##*/}" \
+	initramfs-tools kmod "linux-image-6.12-$flavour" \
 	"/tmp/debs/${guest_deb##*/}" >>"$out" 2>&1
-check $? "apt-get installs the kernel, vfold-guest, systemd-sysv, udev, initramfs-tools" "$out"
+check $? "apt-get installs Debian's linux-image-6.12-$flavour, vfold-guest, systemd-sysv, udev, initramfs-tools" "$out"
 deb_root_keep
-[ -f "$root/boot/vmlinuz-$release" ] && [ -f "$root/boot/initrd.img-$release" ]
-check $? "/boot has vmlinuz-$release and its initrd"
+debian_release=$(in_root linux-version list | tail -n 1)
 
-# 2. The guest's side of the test: report once the agent is at work.
+# 2. The guest's side of the test, before the snapshot: report once the
+# agent is at work.
 echo vfold-deb-test >"$root/etc/hostname"
 echo '/dev/vda / ext4 defaults 0 1' >"$root/etc/fstab"
 cat >"$root/usr/local/sbin/vfold-boot-check" <<'EOF'
@@ -115,12 +126,47 @@ ExecStart=/usr/local/sbin/vfold-boot-check
 WantedBy=multi-user.target
 EOF
 systemctl --root="$root" enable vfold-boot-check.service >/dev/null 2>&1
+snapshot=$(root_snapshot)
+
+# 3. An earlier vfold build of the kernel (this package, its version
+# lowered; gzip -1: fast), then this one over it.
+dpkg-deb -R "$kernel_deb" "$tmp/earlier"
+sed -i "s/^Version: .*/Version: ${kernel_ver%+vfold.*}+vfold.0/" "$tmp/earlier/DEBIAN/control"
+dpkg-deb -Zgzip -z1 -b "$tmp/earlier" "$root/tmp/debs/earlier.deb" >/dev/null
+rm -rf "$tmp/earlier"
+in_root apt-get install -y --no-install-recommends /tmp/debs/earlier.deb >"$out" 2>&1
+check $? "apt-get installs an earlier vfold build of the kernel, ${kernel_ver%+vfold.*}+vfold.0" "$out"
+in_root apt-get install -y --no-install-recommends "/tmp/debs/${kernel_deb##*/}" >"$out" 2>&1
+rc=$?
+{
+	# shellcheck disable=SC2016  # dpkg-query's fields, not the shell's
+	in_root dpkg-query -W -f '${Package} ${Version} ${Status}\n' "$kernel_pkg" \
+		"linux-image-$debian_release"
+	echo "Debian's release: $debian_release"
+} >>"$out" 2>&1
+[ $rc -eq 0 ] && grep -qxF "$kernel_pkg $kernel_ver install ok installed" "$out" &&
+	grep -q "^Unpacking $kernel_pkg ($kernel_ver) over (.*+vfold.0)" "$out" &&
+	[ -n "$debian_release" ] && grep -q "^linux-image-$debian_release .* install ok installed" "$out"
+check $? "$kernel_ver upgrades the earlier vfold build, beside Debian's $debian_release" "$out"
+{
+	echo "linux-version sort: $(in_root sh -c 'linux-version list | linux-version sort' | tr '\n' ' ')"
+	echo "sort -V: $(cd "$root/boot" && printf '%s\n' vmlinuz-* | sort -V | tr '\n' ' ')"
+} >"$out"
+[ "$(in_root sh -c 'linux-version list | linux-version sort' | tail -n 1)" = "$release" ] &&
+	[ "$(cd "$root/boot" && printf '%s\n' vmlinuz-* | sort -V | tail -n 1)" = "vmlinuz-$release" ]
+check $? "linux-version and GRUB's sort -V put $release above Debian's $debian_release: it boots by default" "$out"
+[ -f "$root/boot/vmlinuz-$release" ] && [ -f "$root/boot/initrd.img-$release" ]
+check $? "/boot has vmlinuz-$release and its initrd"
+
+# The disk: without the host's resolv.conf, which comes back for the
+# purge's snapshot.
 rm -f "$root/etc/resolv.conf"
 truncate -s 3G "$tmp/disk.img"
 mkfs.ext4 -q -F -d "$root" "$tmp/disk.img" >"$out" 2>&1 ||
 	{ check 1 "the root as an ext4 disk" "$out"; tap_end; exit 1; }
+cp /etc/resolv.conf "$root/etc/resolv.conf"
 
-# 3. Boot it beside vfold-hintd.
+# 4. Boot it beside vfold-hintd.
 "$hintd" --qmp-dir "$tmp" --json --no-cgroup --interval-ms 1000 \
 	>"$tmp/hintd.json" 2>"$tmp/hintd.err" &
 pids+=($!)
@@ -176,14 +222,11 @@ check $? "vfoldctl status works" "$out"
 "$top/scripts/console-badness.sh" "$tmp/console" >"$out" 2>&1
 check $? "no kernel badness on the console" "$out"
 
-# 4. The kernel package purged: its files go.
+# 5. The kernel package purged: the root is as it was before it, Debian's
+# kernel included.
 in_root apt-get purge -y "linux-image-$release" >"$out" 2>&1
 rc=$?
-for f in "/boot/vmlinuz-$release" "/boot/initrd.img-$release" \
-	"/boot/config-$release" "/lib/modules/$release"; do
-	[ ! -e "$root$f" ] || echo "left: $f"
-done >>"$out"
-[ "$rc" -eq 0 ] && ! grep -q '^left: ' "$out"
-check $? "purging linux-image-$release removes /boot's files and the modules" "$out"
+diff -u <(echo "$snapshot") <(root_snapshot) >>"$out"
+check $((rc || $?)) "purging linux-image-$release leaves the root as it was before the vfold kernel, Debian's kernel included" "$out"
 
 tap_end

@@ -67,18 +67,6 @@ trap 'rm -rf "$tmp"' EXIT
 root=$tmp/root
 out=$tmp/out
 
-# Every path of the root with its type and mode, and a regular file's
-# size; what apt and dpkg keep for themselves, and /tmp, left out.
-snapshot() {
-	(cd "$root" && find . -xdev \( -path ./proc -o -path ./tmp \
-		-o -path ./var/lib/dpkg -o -path ./var/lib/apt \
-		-o -path ./var/cache/apt -o -path ./var/log/apt \
-		-o -path ./var/log/dpkg.log -o -path ./var/log/alternatives.log \
-		\) -prune -o -printf '%p\t%y\t%m\t%s\t%l\n') |
-		awk -F '\t' -v OFS='\t' '$2 != "f" { $4 = "-" } { print }' |
-		LC_ALL=C sort
-}
-
 echo "TAP version 13"
 
 # 1. The base root: cached, or made from the host's apt sources.
@@ -102,7 +90,7 @@ done
 in_root apt-get satisfy -y --no-install-recommends "${deps[@]}" >"$out" 2>&1
 check $? "apt-get satisfy the packages' dependencies" "$out"
 deb_root_keep
-snapshot >"$tmp/before"
+root_snapshot >"$tmp/before"
 
 # 3. The packages, with apt, which must need nothing else.
 in_root apt-get install -y --no-install-recommends \
@@ -208,7 +196,7 @@ done >"$out"
 check $? "dpkg knows none of the packages after the purge" "$out"
 
 rm -rf "$root/tmp/debs"
-snapshot >"$tmp/after"
+root_snapshot >"$tmp/after"
 diff -u "$tmp/before" "$tmp/after" >"$out"
 check $? "the purge leaves the root as it was before the install" "$out"
 

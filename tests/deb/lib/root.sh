@@ -16,6 +16,10 @@
 #                    so that a rerun needs no network
 #   in_root CMD...   CMD in the root, in its own mount and PID
 #                    namespaces (its /proc goes away with it)
+#   root_snapshot    every path of the root with its type and mode, and
+#                    a regular file's size, sorted; what apt and dpkg
+#                    keep for themselves, and /tmp, left out: two
+#                    compare equal when a purge left nothing behind
 
 deb_root() {
 	local out=$1 base=$cache/bookworm.tar s sources=()
@@ -51,6 +55,16 @@ in_root() {
 		chroot "$root" /usr/bin/env -i \
 		PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		DEBIAN_FRONTEND=noninteractive "$@"
+}
+
+root_snapshot() {
+	(cd "$root" && find . -xdev \( -path ./proc -o -path ./tmp \
+		-o -path ./var/lib/dpkg -o -path ./var/lib/apt \
+		-o -path ./var/cache/apt -o -path ./var/log/apt \
+		-o -path ./var/log/dpkg.log -o -path ./var/log/alternatives.log \
+		\) -prune -o -printf '%p\t%y\t%m\t%s\t%l\n') |
+		awk -F '\t' -v OFS='\t' '$2 != "f" { $4 = "-" } { print }' |
+		LC_ALL=C sort
 }
 
 cache=${VFOLD_DEB_CACHE:-$HOME/.cache/vfold/deb}
