@@ -3,12 +3,14 @@
 """check-deb-config.py - is a vfold kernel's config Debian's, but for
 what build-deb-kernel.sh changes on purpose?
 
-Usage: scripts/check-deb-config.py DEBIAN_CONFIG VFOLD_CONFIG
+Usage: scripts/check-deb-config.py [--no-debug-info] DEBIAN_CONFIG VFOLD_CONFIG
 
 DEBIAN_CONFIG is linux-config-6.12's config (plain or .xz), VFOLD_CONFIG
 the .config after olddefconfig with the series. Every symbol whose value
 differs must be explained by one of the reasons below; an option "is not
-set" and one the config leaves out are the same. Prints each change with
+set" and one the config leaves out are the same. --no-debug-info: the
+build turned debug info off (build-deb-kernel.sh without --debug-info),
+which explains the debug info options and those that need them. Prints each change with
 its reason, or the unexplained ones; exit 0 when all are explained, 1
 when not, 2 on a usage error or an unreadable file.
 
@@ -20,10 +22,11 @@ import lzma
 import re
 import sys
 
+NO_DEBUG_INFO = (
+    r"DEBUG_INFO.*|PAHOLE_HAS_.*|MODULE_ALLOW_BTF_MISMATCH|PROBE_EVENTS_BTF_ARGS",
+    "no debug info, and what needs it")
 REASONS = [
     (r"SCHED_PARAVIRT_.*|VFOLD_.*", "the series"),
-    (r"DEBUG_INFO.*|.*BTF.*|PAHOLE_.*|GDB_SCRIPTS|SCHED_CLASS_EXT",
-     "no debug info: --debug-info keeps it; sched_ext needs BTF"),
     (r"SYSTEM_TRUSTED_KEYS|SYSTEM_REVOCATION_KEYS|MODULE_SIG_ALL|MODULE_SIG_KEY",
      "Debian's signing certificates left out, modules signed by a key of the build's"),
     (r"LOCALVERSION|BUILD_SALT", "the release's name"),
@@ -48,15 +51,20 @@ def read(path):
     return syms
 
 
-def reason(sym):
-    for pattern, why in REASONS:
+def reason(sym, reasons):
+    for pattern, why in reasons:
         if re.fullmatch(pattern, sym):
             return why
     return None
 
 
 def main(argv):
-    if len(argv) != 3:
+    reasons = list(REASONS)
+    argv = list(argv)
+    if argv[1:2] == ["--no-debug-info"]:
+        reasons.append(NO_DEBUG_INFO)
+        del argv[1]
+    if len(argv) != 3 or argv[1].startswith("-"):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
     try:
@@ -73,7 +81,7 @@ def main(argv):
         old, new = debian.get(sym, "n"), vfold.get(sym, "n")
         if old == new:
             continue
-        why = reason(sym)
+        why = reason(sym, reasons)
         if why is None:
             bad += 1
         print("%s CONFIG_%s: %s -> %s%s" % (

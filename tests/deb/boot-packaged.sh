@@ -9,9 +9,9 @@
 # (scripts/build-deb-kernel.sh) and vfold-guest (scripts/build-deb.sh).
 # Into a bookworm root (tests/deb/lib/root.sh; cached in
 # $VFOLD_DEB_CACHE, default ~/.cache/vfold/deb) apt installs what an
-# operator's guest has before: Debian's own kernel of the same flavour
-# (linux-image-6.12-FLAVOUR), systemd-sysv, udev, initramfs-tools and
-# vfold-guest; then an earlier vfold build of the kernel (this package,
+# operator's guest has before: Debian's own kernel of the same source and
+# flavour (linux-image-6.12.N+deb12-FLAVOUR), systemd-sysv, udev,
+# linux-base, initramfs-tools and vfold-guest; then an earlier vfold build of the kernel (this package,
 # its version lowered to ...+vfold.0) and this one over it. The root
 # becomes an ext4 disk, booted under TCG from its own /boot (4 vCPUs,
 # 1 GB) with the virtio port org.vfold.hint.0 on a socket where
@@ -21,7 +21,8 @@
 # powers off.
 # Checks: the packages install; the vfold kernel upgrades its earlier
 # build, beside Debian's kernel, which stays; Debian's linux-version and
-# GRUB's order (sort -V of /boot/vmlinuz-*) put it above Debian's, so it
+# GRUB's order (dpkg --compare-versions, grub-mkconfig_lib's) put it
+# above Debian's, so it
 # boots by default; its kernel and initrd are in /boot; the guest powers
 # off by itself (no timeout); it ran the packaged kernel, which has the
 # series; udev and systemd started vfold-agent; the governor is in hint
@@ -58,6 +59,9 @@ kernel_pkg=$(dpkg-deb -f "$kernel_deb" Package)
 kernel_ver=$(dpkg-deb -f "$kernel_deb" Version)
 release=${kernel_pkg#linux-image-}
 flavour=${release##*-vfold-}
+# Debian's kernel of the same source (not the newest 6.12, which a later
+# point release would make sort above this one).
+debian_release=${release%%-vfold-*}+deb12-$flavour
 
 tmp=$(mktemp -d /tmp/vfold-boot-deb.XXXXXX)
 root=$tmp/root
@@ -79,12 +83,14 @@ mkdir -p "$root/tmp/debs"
 cp "$kernel_deb" "$guest_deb" "$root/tmp/debs/"
 # The cached root's lists may be days old: a point release moves files.
 in_root apt-get update >"$out" 2>&1
-in_root apt-get install -y --no-install-recommends systemd-sysv udev \
-	initramfs-tools kmod "linux-image-6.12-$flavour" \
+in_root apt-get install -y --no-install-recommends systemd-sysv udev linux-base \
+	initramfs-tools kmod "linux-image-$debian_release" \
 	"/tmp/debs/${guest_deb##*/}" >>"$out" 2>&1
-check $? "apt-get installs Debian's linux-image-6.12-$flavour, vfold-guest, systemd-sysv, udev, initramfs-tools" "$out"
+rc=$?
+in_root linux-version list >>"$out" 2>&1
+[ $rc -eq 0 ] && grep -qxF "$debian_release" "$out"
+check $? "apt-get installs Debian's linux-image-$debian_release, vfold-guest, systemd-sysv, udev, linux-base, initramfs-tools" "$out"
 deb_root_keep
-debian_release=$(in_root linux-version list | tail -n 1)
 
 # 2. The guest's side of the test, before the snapshot: report once the
 # agent is at work.
@@ -130,11 +136,13 @@ snapshot=$(root_snapshot)
 
 # 3. An earlier vfold build of the kernel (this package, its version
 # lowered; gzip -1: fast), then this one over it.
-dpkg-deb -R "$kernel_deb" "$tmp/earlier"
-sed -i "s/^Version: .*/Version: ${kernel_ver%+vfold.*}+vfold.0/" "$tmp/earlier/DEBIAN/control"
-dpkg-deb -Zgzip -z1 -b "$tmp/earlier" "$root/tmp/debs/earlier.deb" >/dev/null
-rm -rf "$tmp/earlier"
-in_root apt-get install -y --no-install-recommends /tmp/debs/earlier.deb >"$out" 2>&1
+{
+	dpkg-deb -R "$kernel_deb" "$tmp/earlier" &&
+		sed -i "s/^Version: .*/Version: ${kernel_ver%+vfold.*}+vfold.0/" \
+			"$tmp/earlier/DEBIAN/control" &&
+		dpkg-deb -Zgzip -z1 -b "$tmp/earlier" "$root/tmp/debs/earlier.deb"
+} >"$out" 2>&1 &&
+	in_root apt-get install -y --no-install-recommends /tmp/debs/earlier.deb >>"$out" 2>&1
 check $? "apt-get installs an earlier vfold build of the kernel, ${kernel_ver%+vfold.*}+vfold.0" "$out"
 in_root apt-get install -y --no-install-recommends "/tmp/debs/${kernel_deb##*/}" >"$out" 2>&1
 rc=$?
@@ -148,23 +156,20 @@ rc=$?
 	grep -q "^Unpacking $kernel_pkg ($kernel_ver) over (.*+vfold.0)" "$out" &&
 	[ -n "$debian_release" ] && grep -q "^linux-image-$debian_release .* install ok installed" "$out"
 check $? "$kernel_ver upgrades the earlier vfold build, beside Debian's $debian_release" "$out"
-{
-	echo "linux-version sort: $(in_root sh -c 'linux-version list | linux-version sort' | tr '\n' ' ')"
-	echo "sort -V: $(cd "$root/boot" && printf '%s\n' vmlinuz-* | sort -V | tr '\n' ' ')"
-} >"$out"
+echo "linux-version sort: $(in_root sh -c 'linux-version list | linux-version sort' | tr '\n' ' ')" >"$out"
 [ "$(in_root sh -c 'linux-version list | linux-version sort' | tail -n 1)" = "$release" ] &&
-	[ "$(cd "$root/boot" && printf '%s\n' vmlinuz-* | sort -V | tail -n 1)" = "vmlinuz-$release" ]
-check $? "linux-version and GRUB's sort -V put $release above Debian's $debian_release: it boots by default" "$out"
+	in_root dpkg --compare-versions "$release" gt "$debian_release"
+check $? "linux-version and GRUB's order (dpkg --compare-versions) put $release above Debian's $debian_release: it boots by default" "$out"
 [ -f "$root/boot/vmlinuz-$release" ] && [ -f "$root/boot/initrd.img-$release" ]
 check $? "/boot has vmlinuz-$release and its initrd"
 
 # The disk: without the host's resolv.conf, which comes back for the
 # purge's snapshot.
-rm -f "$root/etc/resolv.conf"
+mv "$root/etc/resolv.conf" "$tmp/resolv.conf"
 truncate -s 3G "$tmp/disk.img"
 mkfs.ext4 -q -F -d "$root" "$tmp/disk.img" >"$out" 2>&1 ||
 	{ check 1 "the root as an ext4 disk" "$out"; tap_end; exit 1; }
-cp /etc/resolv.conf "$root/etc/resolv.conf"
+mv "$tmp/resolv.conf" "$root/etc/resolv.conf"
 
 # 4. Boot it beside vfold-hintd.
 "$hintd" --qmp-dir "$tmp" --json --no-cgroup --interval-ms 1000 \

@@ -12,8 +12,10 @@
 # the governor built in, the steal injection and the KUnit tests off;
 # every symbol that differs from Debian's is one that
 # scripts/check-deb-config.py has a reason for. Then the checker itself:
-# a change with no reason (Debian's HZ moved) fails it, by name, and a
-# missing file is a usage error. Seconds: a config, not a kernel.
+# a change with no reason (Debian's HZ moved; a driver whose name has
+# BTF in it turned on) fails it, by name; debug info turned off is a
+# reason only when the build said so (--no-debug-info); a missing file
+# is a usage error. Seconds: a config, not a kernel.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,7 +45,7 @@ for flavour in cloud-amd64 amd64; do
 	done >>"$out"
 	check $r "$flavour: paravirt CPUs and the governor built in, steal injection and KUnit tests off" "$out"
 	debian=/usr/src/linux-config-6.12/config.amd64_none_$flavour.xz
-	"$top/scripts/check-deb-config.py" "$debian" "$cfg" >"$out" 2>&1
+	"$top/scripts/check-deb-config.py" --no-debug-info "$debian" "$cfg" >"$out" 2>&1
 	check $? "$flavour: every change to Debian's config has a reason" "$out"
 done
 
@@ -57,6 +59,24 @@ rc=$?
 [ $rc -eq 1 ] && [ "$(grep -c '^unexplained CONFIG_HZ' "$out")" -eq 3 ] &&
 	grep -q "3 change(s)" "$out"
 check $? "check-deb-config.py: Debian's HZ moved from 250 to 1000 is 3 unexplained changes, exit 1 (got $rc)" "$out"
+# Not debug info: a media driver that has BTF in its name.
+xzcat /usr/src/linux-config-6.12/config.amd64_none_amd64.xz >"$tmp/amd64"
+sed 's/^# CONFIG_VIDEO_SONY_BTF_MPX is not set$/CONFIG_VIDEO_SONY_BTF_MPX=m/' \
+	"$tmp/amd64" >"$tmp/sony"
+"$top/scripts/check-deb-config.py" --no-debug-info "$tmp/amd64" "$tmp/sony" >"$out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -qx 'unexplained CONFIG_VIDEO_SONY_BTF_MPX: n -> m' "$out"
+check $? "check-deb-config.py --no-debug-info: a driver turned on is unexplained, BTF in its name or not (got $rc)" "$out"
+# Debug info off, but the build kept it: every change unexplained.
+sed -e 's/^CONFIG_DEBUG_INFO=y$/# CONFIG_DEBUG_INFO is not set/' \
+	-e 's/^CONFIG_DEBUG_INFO_BTF=y$/# CONFIG_DEBUG_INFO_BTF is not set/' \
+	"$tmp/debian" >"$tmp/nodebug"
+"$top/scripts/check-deb-config.py" "$tmp/debian" "$tmp/nodebug" >"$out" 2>&1
+rc=$?
+"$top/scripts/check-deb-config.py" --no-debug-info "$tmp/debian" "$tmp/nodebug" >>"$out" 2>&1
+rc2=$?
+[ $rc -eq 1 ] && [ "$(grep -c '^unexplained CONFIG_DEBUG_INFO' "$out")" -eq 2 ] && [ $rc2 -eq 0 ]
+check $? "check-deb-config.py: debug info off is explained with --no-debug-info only (got $rc, $rc2)" "$out"
 "$top/scripts/check-deb-config.py" "$tmp/debian" "$tmp/debian" >"$out" 2>&1 &&
 	[ ! -s "$out" ]
 check $? "check-deb-config.py: Debian's config against itself: nothing to explain" "$out"
