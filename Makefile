@@ -82,7 +82,8 @@ deb: deb-userspace deb-kernel
 
 ## deb-kernel     linux-image and linux-headers of Debian's 6.12 with the
 ##                series, from Debian's cloud-amd64 config (ARGS='--flavour
-##                amd64' for the generic one)
+##                amd64' for the generic one; ARGS=--config-only to make and
+##                check the config alone, in seconds)
 deb-kernel: prepare-tree
 	$(SCRIPTS)/build-deb-kernel.sh $(ARGS)
 
