@@ -177,6 +177,7 @@ mv "$tmp/resolv.conf" "$root/etc/resolv.conf"
 pids+=($!)
 # --foreground: Ctrl-C reaches QEMU (timeout's own process group would
 # keep it from the terminal).
+boot_start=$SECONDS
 timeout --foreground "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -cpu max \
 	-accel tcg,thread=multi -smp 4 -m 1024 -nographic -no-reboot \
 	-name deb -kernel "$root/boot/vmlinuz-$release" \
@@ -200,6 +201,9 @@ check $? "the guest boots, reports and powers off by itself" "$out"
 
 got() { sed -n "s/^VFOLD-CHECK $1=//p" "$tmp/console" | tail -n 1; }
 grep '^VFOLD-' "$tmp/console" >"$out"
+# What the guest saw, for the log.
+echo "# booted and powered off in $((SECONDS - boot_start)) s; the guest's report:"
+sed 's/^/#   /' "$out"
 [ "$(got release)" = "$release" ]
 check $? "it ran the packaged kernel, $release" "$out"
 [ "$(got paravirt)" = 1 ]
@@ -220,6 +224,7 @@ for line in open(sys.argv[1]):
             seen.add(vm["target"])
 print(" ".join(str(t) for t in sorted(seen)))' "$tmp/hintd.json")
 echo "targets sent: $targets" >>"$out"
+echo "# vfold-hintd sent the guest the targets: $targets"
 [ "$(got mode)" = hint ] && [ -n "$hint" ] && [[ " $targets " == *" $hint "* ]]
 check $? "the governor is in hint mode, at a target vfold-hintd sent" "$out"
 [ "$(got vfoldctl)" = 0 ]
