@@ -31,7 +31,8 @@
 # build of the same release upgrades an earlier one. Output:
 # build/deb/linux-image-*.deb and linux-headers-*.deb. bindeb-pkg also
 # makes a linux-libc-dev, which is left in the object tree: installed,
-# it would replace the system's own userspace headers. The object tree
+# it would replace the system's own userspace headers. The packages get
+# the dependencies bindeb-pkg leaves out (see add_depends). The object tree
 # stays in build/kernel-deb-FLAVOUR, compiles go through ccache.
 # Exit codes: 1 usage or missing input, 2 config, 3 build.
 set -euo pipefail
@@ -130,5 +131,46 @@ rm -f "$debs"/linux-*.deb
 mv "$top"/build/linux-*"$release"*.deb "$debs/"
 mv "$top"/build/linux-libc-dev*.deb "$out/"
 rm -f "$top"/build/*.buildinfo "$top"/build/*.changes
+
+# bindeb-pkg's packages declare no dependencies; Debian's do. The image
+# needs what its postinst hooks run (an initramfs generator; kmod and
+# linux-base as Debian's image has them); the headers need the libraries
+# of the host programs they carry (objtool needs libelf1, sign-file
+# libssl3: dpkg-shlibdeps finds them) and the compiler that built the
+# kernel, for the modules built with them (DKMS).
+add_depends() { # DEB DEPENDS
+	local dir rc=0
+	dir=$(mktemp -d "$out/repack.XXXXXX")
+	if ! dpkg-deb -R "$1" "$dir/pkg" ||
+		! sed -i "/^Architecture:/a Depends: $2" "$dir/pkg/DEBIAN/control" ||
+		! dpkg-deb -b "$dir/pkg" "$1" >/dev/null; then
+		echo "build-deb-kernel: could not add Depends to $1" >&2
+		rc=3
+	fi
+	rm -rf "$dir"
+	return $rc
+}
+shlibs() { # DEB: its ELF programs' libraries, as a Depends list
+	local dir elfs
+	dir=$(mktemp -d "$out/shlibs.XXXXXX")
+	# Laid out as a source tree's debian/PACKAGE with its DEBIAN/, where
+	# dpkg-shlibdeps expects a package's programs.
+	mkdir "$dir/debian"
+	dpkg-deb -R "$1" "$dir/debian/x"
+	printf 'Source: x\n\nPackage: x\nArchitecture: any\n' >"$dir/debian/control"
+	mapfile -t elfs < <(cd "$dir" && find debian/x -type f -perm /111 -exec sh -c \
+		'head -c 4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
+	(cd "$dir" && dpkg-shlibdeps -O "${elfs[@]}") | sed -n 's/^shlibs:Depends=//p'
+	rm -rf "$dir"
+}
+image_deb=$debs/linux-image-${release}_${pkgver}_amd64.deb
+headers_deb=$debs/linux-headers-${release}_${pkgver}_amd64.deb
+headers_libs=$(shlibs "$headers_deb")
+if [ -z "$headers_libs" ]; then
+	echo "build-deb-kernel: dpkg-shlibdeps found no libraries in $headers_deb" >&2
+	exit 3
+fi
+add_depends "$image_deb" "kmod, linux-base, initramfs-tools | linux-initramfs-tool"
+add_depends "$headers_deb" "$headers_libs, gcc-$(gcc -dumpversion | cut -d. -f1), make"
 ccache -s 2>/dev/null | grep -Ei 'hits|misses' || true
 ls -1 "$debs"/linux-*"$release"*.deb
