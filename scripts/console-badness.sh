@@ -46,8 +46,10 @@ patterns=(
 	'list_(add|del) corruption'
 )
 # The kernel and guest/init echo the guest command (vfold.cmd=...): a
-# command that mentions "BUG:" is not a kernel bug.
-ignore='(\[[ 0-9.]*\] )?(Kernel command line:|Command line:|vfold-init: uptime )'
+# command that mentions "BUG:" is not a kernel bug. Nor is stress-ng's
+# own log line ("stress-ng: warn: [826] fork: WARNING: finished
+# prematurely", from vfold-torture's load).
+ignore='(\[[ 0-9.]*\] )?(Kernel command line:|Command line:|vfold-init: uptime |stress-ng: [a-z]+: )'
 
 args=()
 for p in "${patterns[@]}"; do

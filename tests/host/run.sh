@@ -155,6 +155,7 @@ printf '%s\n' \
 	'Kernel command line: console=ttyS0 vfold.cmd="echo BUG: x"' \
 	'vfold-init: uptime 1.00s, running: echo WARNING: x' \
 	'stress-ng: warn:  [99] cpu: aborted early' \
+	'stress-ng: warn:  [826] fork: WARNING: finished prematurely after just 44.39s' \
 	'Warning: unable to open an initial console.' \
 	'cyclictest: WARN: stat /dev/cpu_dma_latency failed' >"$scratch/benign.log"
 check_badness "quiet on command echoes and user-space warnings" "$scratch/benign.log" 0
