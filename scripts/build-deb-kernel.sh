@@ -138,39 +138,39 @@ rm -f "$top"/build/*.buildinfo "$top"/build/*.changes
 # of the host programs they carry (objtool needs libelf1, sign-file
 # libssl3: dpkg-shlibdeps finds them) and the compiler that built the
 # kernel, for the modules built with them (DKMS).
-add_depends() { # DEB DEPENDS
-	local dir rc=0
-	dir=$(mktemp -d "$out/repack.XXXXXX")
-	if ! dpkg-deb -R "$1" "$dir/pkg" ||
-		! sed -i "/^Architecture:/a Depends: $2" "$dir/pkg/DEBIAN/control" ||
-		! dpkg-deb -b "$dir/pkg" "$1" >/dev/null; then
-		echo "build-deb-kernel: could not add Depends to $1" >&2
-		rc=3
-	fi
-	rm -rf "$dir"
-	return $rc
+shlibs() { # DIR: the libraries of the programs in DIR/debian/x, as Depends
+	local elfs
+	# A source tree's debian/PACKAGE with its DEBIAN/: where dpkg-shlibdeps
+	# expects a package's programs.
+	printf 'Source: x\n\nPackage: x\nArchitecture: any\n' >"$1/debian/control"
+	mapfile -t elfs < <(cd "$1" && find debian/x -type f -perm /111 -exec sh -c \
+		'head -c 4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
+	(cd "$1" && dpkg-shlibdeps -O "${elfs[@]}") | sed -n 's/^shlibs:Depends=//p'
 }
-shlibs() { # DEB: its ELF programs' libraries, as a Depends list
-	local dir elfs
-	dir=$(mktemp -d "$out/shlibs.XXXXXX")
-	# Laid out as a source tree's debian/PACKAGE with its DEBIAN/, where
-	# dpkg-shlibdeps expects a package's programs.
+add_depends() { # DEB DEPENDS [--shlibs]: with --shlibs, its programs' too
+	local dir depends=$2 libs
+	dir=$(mktemp -d "$out/repack.XXXXXX")
 	mkdir "$dir/debian"
 	dpkg-deb -R "$1" "$dir/debian/x"
-	printf 'Source: x\n\nPackage: x\nArchitecture: any\n' >"$dir/debian/control"
-	mapfile -t elfs < <(cd "$dir" && find debian/x -type f -perm /111 -exec sh -c \
-		'head -c 4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
-	(cd "$dir" && dpkg-shlibdeps -O "${elfs[@]}") | sed -n 's/^shlibs:Depends=//p'
+	if grep -q '^Depends:' "$dir/debian/x/DEBIAN/control"; then
+		echo "build-deb-kernel: $1 has a Depends already: merge by hand" >&2
+		exit 3
+	fi
+	if [ "${3:-}" = --shlibs ]; then
+		libs=$(shlibs "$dir")
+		if [ -z "$libs" ]; then
+			echo "build-deb-kernel: dpkg-shlibdeps found no libraries in $1" >&2
+			exit 3
+		fi
+		depends="$libs, $depends"
+	fi
+	sed -i "/^Architecture:/a Depends: $depends" "$dir/debian/x/DEBIAN/control"
+	dpkg-deb -b "$dir/debian/x" "$1" >/dev/null
 	rm -rf "$dir"
 }
-image_deb=$debs/linux-image-${release}_${pkgver}_amd64.deb
-headers_deb=$debs/linux-headers-${release}_${pkgver}_amd64.deb
-headers_libs=$(shlibs "$headers_deb")
-if [ -z "$headers_libs" ]; then
-	echo "build-deb-kernel: dpkg-shlibdeps found no libraries in $headers_deb" >&2
-	exit 3
-fi
-add_depends "$image_deb" "kmod, linux-base, initramfs-tools | linux-initramfs-tool"
-add_depends "$headers_deb" "$headers_libs, gcc-$(gcc -dumpversion | cut -d. -f1), make"
+add_depends "$debs/linux-image-${release}_${pkgver}_amd64.deb" \
+	"kmod, linux-base, initramfs-tools | linux-initramfs-tool"
+add_depends "$debs/linux-headers-${release}_${pkgver}_amd64.deb" \
+	"gcc-$(gcc -dumpversion | cut -d. -f1), make" --shlibs
 ccache -s 2>/dev/null | grep -Ei 'hits|misses' || true
 ls -1 "$debs"/linux-*"$release"*.deb
